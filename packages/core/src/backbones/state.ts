@@ -1,0 +1,23 @@
+import { type Variable, tf } from '../tf.js';
+
+export function snapshotVariables(vars: Variable[]): Float32Array[] {
+  return vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+}
+
+export function restoreVariables(vars: Variable[], state: Float32Array[]): void {
+  if (state.length !== vars.length) {
+    throw new Error(`snapshot has ${state.length} arrays, the model has ${vars.length} variables`);
+  }
+  vars.forEach((v, i) => {
+    if (state[i].length !== v.size) {
+      throw new Error(
+        `snapshot array ${i} has ${state[i].length} values, variable ${v.name} needs ${v.size}`,
+      );
+    }
+    v.assign(tf.tensor(state[i], v.shape));
+  });
+}
+
+export function countParameters(vars: Variable[]): number {
+  return vars.reduce((s, v) => s + v.size, 0);
+}

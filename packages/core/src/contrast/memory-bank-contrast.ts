@@ -1,0 +1,178 @@
+import { uniformInit } from '../backbones/init.js';
+import type { DistillBatch, DistillerContext } from '../distiller.js';
+import { entropyWeights } from '../losses/entropy-weights.js';
+import { gateRowGradients } from '../losses/gradient-routing.js';
+import { type Scalar, type Tensor2D, type Variable, tf } from '../tf.js';
+import { NegativeSampler } from './negatives.js';
+import { type NormalisationConstant, nceSideLoss } from './nce.js';
+import { unimodalSupervision } from './supervision.js';
+
+export interface MemoryBankContrastOptions {
+  /** Embedding dimension of both projections and banks. */
+  dim: number;
+  /** τ of the scores. */
+  temperature: number;
+  /** Bank update: bank[i] = l2norm(m·bank[i] + (1 − m)·e_i). */
+  momentum: number;
+  /** K negatives per sample. */
+  negatives: number;
+  /** CMCRD's unimodal supervision (±1 terms and gradient routing). */
+  us: boolean;
+  /** CMCRD's information-entropy weighting of the scores by the teacher's confidence. */
+  iew: boolean;
+}
+
+let instances = 0;
+
+function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+  return t;
+}
+
+function l2normalize(x: Tensor2D): Tensor2D {
+  return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as Tensor2D;
+}
+
+/**
+ * CRD's memory-bank NCE between a student and a teacher embedding, with CMCRD's two changes
+ * available as switches (DESIGN.md §2). Banks live in plain Float32Arrays: the update touches a
+ * handful of rows per step, and scoring uses the whole bank as one matrix product.
+ */
+export class MemoryBankContrast {
+  readonly variables: Variable[];
+  private readonly projS: { w: Variable; b: Variable };
+  private readonly projT: { w: Variable; b: Variable };
+  /** Row-major [N, dim] banks and their [dim, N] transposes, kept in step. */
+  private readonly bankS: Float32Array;
+  private readonly bankT: Float32Array;
+  private readonly bankSt: Float32Array;
+  private readonly bankTt: Float32Array;
+  private readonly sampler: NegativeSampler;
+  private readonly n: number;
+  private readonly zS: NormalisationConstant = { z: null };
+  private readonly zT: NormalisationConstant = { z: null };
+  private last: { eS: Tensor2D; eT: Tensor2D; indices: Int32Array } | null = null;
+
+  constructor(
+    ctx: DistillerContext,
+    readonly opts: MemoryBankContrastOptions,
+  ) {
+    const id = `contrast${instances++}`;
+    const { dim } = opts;
+    const dS = ctx.student.featureDims[ctx.student.featureDims.length - 1];
+    const dT = ctx.teacher.featureDims[ctx.teacher.featureDims.length - 1];
+    const r = ctx.random;
+    const linear = (inDim: number, name: string) => ({
+      w: tf.variable(tf.tensor2d(uniformInit(inDim * dim, inDim, r), [inDim, dim]), true, `${id}/${name}/w`),
+      b: tf.variable(tf.tensor1d(uniformInit(dim, inDim, r)), true, `${id}/${name}/b`),
+    });
+    this.projS = linear(dS, 'embed_s');
+    this.projT = linear(dT, 'embed_t');
+    this.variables = [this.projS.w, this.projS.b, this.projT.w, this.projT.b];
+    this.n = ctx.train.size;
+    const bound = 1 / Math.sqrt(dim / 3);
+    const initBank = () => {
+      const bank = new Float32Array(this.n * dim);
+      for (let i = 0; i < bank.length; i++) bank[i] = (2 * r.next() - 1) * bound;
+      return bank;
+    };
+    this.bankS = initBank();
+    this.bankT = initBank();
+    this.bankSt = transpose(this.bankS, this.n, dim);
+    this.bankTt = transpose(this.bankT, this.n, dim);
+    this.sampler = new NegativeSampler(ctx.train.labels, ctx.numClasses, opts.negatives, r.fork('negatives'));
+  }
+
+  loss(batch: DistillBatch): Scalar {
+    const o = this.opts;
+    const fS = batch.student.features[batch.student.features.length - 1];
+    const fT = batch.teacher.features[batch.teacher.features.length - 1];
+    const eS = l2normalize(tf.fused.matMul({ a: fS, b: this.projS.w, bias: this.projS.b }) as Tensor2D);
+    const eT = l2normalize(tf.fused.matMul({ a: fT, b: this.projT.w, bias: this.projT.b }) as Tensor2D);
+    this.disposeLast();
+    // Kept beyond the tape so afterStep() can write them into the banks.
+    this.last = { eS: tf.keep(eS), eT: tf.keep(eT), indices: batch.indices };
+
+    const negatives = this.sampler.draw(batch.labels);
+    const bankS = {
+      rows: tf.tensor2d(this.bankS, [this.n, o.dim]),
+      transposed: tf.tensor2d(this.bankSt, [o.dim, this.n]),
+    };
+    const bankT = {
+      rows: tf.tensor2d(this.bankT, [this.n, o.dim]),
+      transposed: tf.tensor2d(this.bankTt, [o.dim, this.n]),
+    };
+
+    let termSigns: Float32Array | null = null;
+    let eSg = eS;
+    let eTg = eT;
+    if (o.us) {
+      const us = unimodalSupervision(batch.student.logits, batch.teacher.logits, batch.labelsOneHot);
+      termSigns = us.signs.dataSync() as Float32Array;
+      eSg = gateRowGradients(eS, us.keepStudent);
+      eTg = gateRowGradients(eT, us.keepTeacher);
+    }
+    const scoreWeights = o.iew ? (entropyWeights(batch.teacher.logits, 1).dataSync() as Float32Array) : null;
+    const nce = {
+      positives: batch.indices,
+      negatives,
+      k: o.negatives,
+      dataSize: this.n,
+      temperature: o.temperature,
+      scoreWeights,
+      termSigns,
+    };
+    // The student embedding is scored against the teacher's bank, and the teacher's against the student's.
+    return tf.add(nceSideLoss(eSg, bankT, nce, this.zS), nceSideLoss(eTg, bankS, nce, this.zT)) as Scalar;
+  }
+
+  afterStep(): void {
+    const last = this.last;
+    if (!last) return;
+    this.updateBank(this.bankS, this.bankSt, last.eS.dataSync() as Float32Array, last.indices);
+    this.updateBank(this.bankT, this.bankTt, last.eT.dataSync() as Float32Array, last.indices);
+    this.disposeLast();
+  }
+
+  private updateBank(
+    bank: Float32Array,
+    bankTransposed: Float32Array,
+    e: Float32Array,
+    indices: Int32Array,
+  ): void {
+    const { dim, momentum: m } = this.opts;
+    for (let b = 0; b < indices.length; b++) {
+      const row = indices[b] * dim;
+      let norm = 0;
+      for (let d = 0; d < dim; d++) {
+        const v = m * bank[row + d] + (1 - m) * e[b * dim + d];
+        bank[row + d] = v;
+        norm += v * v;
+      }
+      const inv = 1 / Math.sqrt(norm);
+      for (let d = 0; d < dim; d++) {
+        bank[row + d] *= inv;
+        bankTransposed[d * this.n + indices[b]] = bank[row + d];
+      }
+    }
+  }
+
+  /** Copies of the banks, for tests and inspection. */
+  banks(): { student: Float32Array; teacher: Float32Array } {
+    return { student: this.bankS.slice(), teacher: this.bankT.slice() };
+  }
+
+  private disposeLast(): void {
+    if (this.last) {
+      this.last.eS.dispose();
+      this.last.eT.dispose();
+      this.last = null;
+    }
+  }
+
+  dispose(): void {
+    this.disposeLast();
+    for (const v of this.variables) v.dispose();
+  }
+}

@@ -1,0 +1,60 @@
+import type { Random } from '../random.js';
+
+/**
+ * Draws, for each sample of a batch, K negatives among the training samples of *other* classes:
+ * without replacement when the pool is large enough, with replacement otherwise (as CRD does).
+ */
+export class NegativeSampler {
+  private readonly pools: Int32Array[];
+  private readonly scratch: Int32Array;
+
+  constructor(
+    labels: Int32Array,
+    numClasses: number,
+    readonly k: number,
+    private readonly random: Random,
+  ) {
+    this.pools = [];
+    let largest = 0;
+    for (let c = 0; c < numClasses; c++) {
+      const pool: number[] = [];
+      for (let i = 0; i < labels.length; i++) if (labels[i] !== c) pool.push(i);
+      this.pools.push(Int32Array.from(pool));
+      largest = Math.max(largest, pool.length);
+    }
+    this.scratch = new Int32Array(largest);
+  }
+
+  /** K negatives for each sample of a batch, row-major [n, K]. */
+  draw(labels: ArrayLike<number>): Int32Array {
+    const out = new Int32Array(labels.length * this.k);
+    for (let b = 0; b < labels.length; b++) {
+      let t = b * this.k;
+      this.forEach(labels[b], (j) => {
+        out[t++] = j;
+      });
+    }
+    return out;
+  }
+
+  /** Calls visit(j) for each of the K negatives of a sample of class `label`. */
+  forEach(label: number, visit: (j: number) => void): void {
+    const pool = this.pools[label];
+    const m = pool.length;
+    if (m === 0) throw new Error(`no training samples outside class ${label} to draw negatives from`);
+    if (this.k > m) {
+      for (let t = 0; t < this.k; t++) visit(pool[Math.floor(this.random.next() * m)]);
+      return;
+    }
+    // Partial Fisher–Yates on a scratch copy: the first K entries are a uniform draw without replacement.
+    const s = this.scratch;
+    s.set(pool);
+    for (let t = 0; t < this.k; t++) {
+      const r = t + Math.floor(this.random.next() * (m - t));
+      const v = s[r];
+      s[r] = s[t];
+      s[t] = v;
+      visit(v);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { Modality } from './backbones/types.js';
+import type { Random } from './random.js';
+import type { Scalar, Tensor2D, Variable } from './tf.js';
+
+export interface DistillerContext {
+  student: { modality: Modality; featureDims: number[] };
+  teacher: { modality: Modality; featureDims: number[] };
+  numClasses: number;
+  /** The student's training set: for memory banks and negative sampling. */
+  train: { size: number; labels: Int32Array };
+  /** Seeded; every random choice a distiller makes should come from here. */
+  random: Random;
+}
+
+export interface DistillBatch {
+  student: { logits: Tensor2D; features: Tensor2D[] };
+  /** Constants: the teacher is frozen and nothing flows back into it. */
+  teacher: { logits: Tensor2D; features: Tensor2D[] };
+  labels: Int32Array;
+  /** The same labels, one-hot [n, c], for tensor arithmetic. */
+  labelsOneHot: Tensor2D;
+  /** Rows of the training set in this batch. */
+  indices: Int32Array;
+}
+
+export interface Distiller {
+  /** Trained together with the student (projections, regressors, embeddings). */
+  variables: Variable[];
+  /** Called inside the gradient tape; returns the already weighted scalar loss. */
+  loss(batch: DistillBatch): Scalar;
+  /**
+   * State updates outside the tape after each optimizer step (memory banks). The batch's tensors
+   * are gone by then: keep (tf.keep) whatever loss() computed that the update needs.
+   */
+  afterStep?(step: { labels: Int32Array; indices: Int32Array }): void;
+  dispose(): void;
+}
+
+/** What the teacher should be trained with for this distiller (e.g. CMCRD's `mcc` switch). */
+export interface TeacherRequirements {
+  mcc?: boolean;
+}
+
+export interface DistillerPlugin<O extends Record<string, unknown> = Record<string, unknown>> {
+  /** Registry key used in configs: 'cmcrd', 'kd', ... */
+  name: string;
+  description?: string;
+  /** Validates options and fills defaults (weight, temperature, ...). */
+  options: z.ZodType<O>;
+  create(ctx: DistillerContext, opts: O): Distiller;
+  teacher?(opts: O): TeacherRequirements;
+}
+
+export class PluginContractError extends Error {
+  override name = 'PluginContractError';
+}
+
+export class UnknownMethodError extends Error {
+  override name = 'UnknownMethodError';
+}
+
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+/** Checks that an object satisfies the plugin contract; names what is missing. */
+export function checkPlugin(candidate: unknown, origin: string): DistillerPlugin {
+  const fail = (what: string): never => {
+    throw new PluginContractError(`distiller plugin from ${origin}: ${what}`);
+  };
+  if (candidate == null || typeof candidate !== 'object') fail('the default export is not an object');
+  const p = candidate as Record<string, unknown>;
+  if (typeof p.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(p.name)) {
+    fail("'name' must be a lowercase string such as 'my-loss'");
+  }
+  const opts = p.options as { safeParse?: unknown } | undefined;
+  if (!opts || typeof opts.safeParse !== 'function') fail("'options' must be a zod schema");
+  if (typeof p.create !== 'function') fail("'create' must be a function (ctx, options) => Distiller");
+  if (p.teacher !== undefined && typeof p.teacher !== 'function')
+    fail("'teacher' must be a function when given");
+  return candidate as DistillerPlugin;
+}
+
+const REGISTRY = new Map<string, DistillerPlugin>();
+
+export function registerDistiller(plugin: DistillerPlugin, origin = 'built-in'): void {
+  const checked = checkPlugin(plugin, origin);
+  REGISTRY.set(checked.name, checked);
+}
+
+export function getDistiller(name: string): DistillerPlugin {
+  const p = REGISTRY.get(name);
+  if (!p) throw new UnknownMethodError(`unknown distiller '${name}' (known: ${listDistillers().join(', ')})`);
+  return p;
+}
+
+export function hasDistiller(name: string): boolean {
+  return REGISTRY.has(name);
+}
+
+export function listDistillers(): string[] {
+  return [...REGISTRY.keys()].sort();
+}
+
+/** Validates a plugin's options, filling defaults; the error names the plugin and the key. */
+export function parseDistillerOptions(plugin: DistillerPlugin, raw: unknown): Record<string, unknown> {
+  const r = plugin.options.safeParse(raw ?? {});
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new OptionsError(`options of '${plugin.name}': ${issues}`);
+  }
+  return r.data;
+}
+
+/** Checks a distiller's returned loss: a finite scalar, named after the plugin. */
+export function checkLossShape(name: string, loss: unknown): asserts loss is Scalar {
+  const t = loss as { rank?: number; shape?: number[] } | null;
+  if (!t || typeof t !== 'object' || typeof t.rank !== 'number') {
+    throw new PluginContractError(`distiller '${name}' loss() did not return a tensor`);
+  }
+  if (t.rank !== 0) {
+    throw new PluginContractError(
+      `distiller '${name}' loss() returned shape [${t.shape}], expected a scalar`,
+    );
+  }
+}

@@ -1,0 +1,75 @@
+export { tf } from './tf.js';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from './tf.js';
+export { BACKEND_NAMES, BackendError, type BackendName, currentBackend, selectBackend } from './backend.js';
+export { createRandom, type Random } from './random.js';
+export type {
+  Backbone,
+  BackboneFactory,
+  BackboneOptions,
+  BackboneOutput,
+  Modality,
+} from './backbones/types.js';
+export { UnknownBackboneError, getBackbone, listBackbones, registerBackbone } from './backbones/registry.js';
+export { uniformInit } from './backbones/init.js';
+export {
+  type DistillBatch,
+  type Distiller,
+  type DistillerContext,
+  type DistillerPlugin,
+  OptionsError,
+  PluginContractError,
+  type TeacherRequirements,
+  UnknownMethodError,
+  checkLossShape,
+  checkPlugin,
+  getDistiller,
+  hasDistiller,
+  listDistillers,
+  parseDistillerOptions,
+  registerDistiller,
+} from './distiller.js';
+export { crossEntropy } from './losses/cross-entropy.js';
+export { entropyWeights, rowEntropy } from './losses/entropy-weights.js';
+export { MCC_TEMPERATURE, mccLoss } from './losses/mcc.js';
+export { gateRowGradients, stopGradient } from './losses/gradient-routing.js';
+export { MemoryBankContrast, type MemoryBankContrastOptions } from './contrast/memory-bank-contrast.js';
+export { NegativeSampler } from './contrast/negatives.js';
+export { NCE_EPS, type NceBatch, type NormalisationConstant, nceSideLoss } from './contrast/nce.js';
+export { type UnimodalSupervision, unimodalSupervision } from './contrast/supervision.js';
+export { type CmcrdOptions, cmcrdPlugin } from './distillers/cmcrd.js';
+export { AdamW, FlatOptimizer, SgdMomentum } from './optim/flat-optimizer.js';
+export { warmupCosine } from './optim/schedule.js';
+export { type ClassificationMetrics, classificationMetrics, confusionMatrix } from './metrics.js';
+export { type LabelledSet, checkLabelledSet, gatherRows, oneHot } from './train/data.js';
+export { type Outputs, inferAll, predict } from './train/evaluate.js';
+export {
+  type BatchInput,
+  type BatchLoss,
+  EPOCH_SELECTIONS,
+  type EpochRecord,
+  type EpochSelection,
+  TrainingDivergedError,
+  runEpochs,
+} from './train/loop.js';
+export {
+  DEFAULT_TEACHER_CONFIG,
+  type TeacherConfig,
+  type TeacherTraining,
+  type TrainedModel,
+  trainTeacher,
+} from './train/teacher.js';
+export {
+  DEFAULT_STUDENT_CONFIG,
+  DistillerFailure,
+  type StudentConfig,
+  type StudentObjective,
+  type StudentTraining,
+  type TeacherForStudent,
+  buildStudentObjective,
+  trainStudent,
+} from './train/student.js';
+
+import { registerDistiller } from './distiller.js';
+import { cmcrdPlugin } from './distillers/cmcrd.js';
+
+registerDistiller(cmcrdPlugin as never);

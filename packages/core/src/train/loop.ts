@@ -1,0 +1,152 @@
+import type { Backbone } from '../backbones/types.js';
+import type { FlatOptimizer } from '../optim/flat-optimizer.js';
+import type { Random } from '../random.js';
+import { type Scalar, type Tensor2D, tf } from '../tf.js';
+import { type LabelledSet, gatherRows, oneHot, rowCount } from './data.js';
+import { predict } from './evaluate.js';
+
+export type EpochSelection = 'last' | 'best-val' | 'oracle-test';
+export const EPOCH_SELECTIONS: readonly EpochSelection[] = ['last', 'best-val', 'oracle-test'];
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  /** Mean over the epoch's batches of each loss part ('total', 'ce', ...). */
+  losses: Record<string, number>;
+  trainAccuracy: number;
+  valAccuracy: number | null;
+  /** Monitored for learning curves; used for selection only under 'oracle-test'. */
+  testAccuracy: number | null;
+}
+
+export interface BatchInput {
+  rows: Int32Array;
+  x: Tensor2D;
+  oneHot: Tensor2D;
+}
+
+export interface BatchLoss {
+  total: Scalar;
+  parts: Record<string, Scalar>;
+  logits: Tensor2D;
+}
+
+export interface LoopOptions {
+  label: string;
+  model: Backbone;
+  optimizer: FlatOptimizer;
+  train: LabelledSet;
+  numClasses: number;
+  epochs: number;
+  batchSize: number;
+  lrAt(step: number, stepsPerEpoch: number): number;
+  /** Runs inside the gradient tape. */
+  batchLoss(batch: BatchInput): BatchLoss;
+  afterStep?(batch: BatchInput): void;
+  val?: LabelledSet | null;
+  test?: LabelledSet | null;
+  selection: EpochSelection;
+  random: Random;
+  onEpoch?(record: EpochRecord): void;
+}
+
+export interface LoopResult {
+  history: EpochRecord[];
+  /** 1-based epoch whose weights the model holds at the end. */
+  selectedEpoch: number;
+}
+
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+}
+
+function accuracyOf(model: Backbone, set: LabelledSet): number {
+  const pred = predict(model, set.x, set.dim);
+  let ok = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === set.labels[i]) ok++;
+  return pred.length ? ok / pred.length : Number.NaN;
+}
+
+/** The shared epoch loop of teacher and student training. */
+export function runEpochs(o: LoopOptions): LoopResult {
+  if (o.selection === 'best-val' && !o.val)
+    throw new Error(`${o.label}: epoch selection 'best-val' needs a validation split`);
+  if (o.selection === 'oracle-test' && !o.test)
+    throw new Error(`${o.label}: epoch selection 'oracle-test' needs the test split`);
+  const n = rowCount(o.train);
+  const order = new Int32Array(n).map((_, i) => i);
+  // A last batch of one row would make batch normalisation degenerate; it is dropped.
+  const stepsPerEpoch = Math.floor(n / o.batchSize) + (n % o.batchSize >= 2 ? 1 : 0);
+  if (stepsPerEpoch === 0) throw new Error(`${o.label}: the training set has ${n} rows, too few to train`);
+  const shuffler = o.random.fork('shuffle');
+  const history: EpochRecord[] = [];
+  let best = { score: -Infinity, epoch: 0, state: null as Float32Array[] | null };
+  let step = 0;
+
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    shuffler.shuffle(order);
+    const partLog: Record<string, Scalar[]> = {};
+    const correctLog: Scalar[] = [];
+    let lr = 0;
+    let seen = 0;
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      const rows = order.slice(s * o.batchSize, Math.min(n, (s + 1) * o.batchSize));
+      seen += rows.length;
+      lr = o.lrAt(step, stepsPerEpoch);
+      const x = gatherRows(o.train.x, o.train.dim, rows);
+      const y = oneHot(o.train.labels, rows, o.numClasses);
+      const batch = { rows, x, oneHot: y };
+      let parts: Record<string, Scalar> = {};
+      const value = o.optimizer.minimize(() => {
+        const out = o.batchLoss(batch);
+        // A part may be the total itself; a clone keeps the two lists' disposals independent.
+        parts = Object.fromEntries(
+          Object.entries(out.parts).map(([k, v]) => [k, tf.keep(v === out.total ? tf.clone(v) : v)]),
+        );
+        correctLog.push(
+          tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(y, 1)), 'float32')) as Scalar),
+        );
+        return out.total;
+      }, lr);
+      (partLog.total ??= []).push(value);
+      for (const [k, v] of Object.entries(parts)) (partLog[k] ??= []).push(v);
+      o.model.commitBatchStats();
+      o.afterStep?.(batch);
+      x.dispose();
+      y.dispose();
+      step++;
+    }
+
+    const losses: Record<string, number> = {};
+    for (const [k, list] of Object.entries(partLog)) {
+      const stacked = tf.stack(list);
+      losses[k] = (tf.mean(stacked).dataSync() as Float32Array)[0];
+      stacked.dispose();
+      tf.dispose(list);
+    }
+    const correct = tf.addN(correctLog);
+    const trainAccuracy = correct.dataSync()[0] / seen;
+    correct.dispose();
+    tf.dispose(correctLog);
+    for (const [k, v] of Object.entries(losses)) {
+      if (!Number.isFinite(v))
+        throw new TrainingDivergedError(`${o.label}: loss '${k}' became ${v} in epoch ${epoch}`);
+    }
+
+    const valAccuracy = o.val ? accuracyOf(o.model, o.val) : null;
+    const testAccuracy = o.test ? accuracyOf(o.model, o.test) : null;
+    const record: EpochRecord = { epoch, lr, losses, trainAccuracy, valAccuracy, testAccuracy };
+    history.push(record);
+    o.onEpoch?.(record);
+
+    const score =
+      o.selection === 'best-val' ? valAccuracy : o.selection === 'oracle-test' ? testAccuracy : null;
+    if (score !== null && score > best.score) best = { score, epoch, state: o.model.snapshot() };
+  }
+
+  if (o.selection !== 'last' && best.state) {
+    o.model.restore(best.state);
+    return { history, selectedEpoch: best.epoch };
+  }
+  return { history, selectedEpoch: o.epochs };
+}

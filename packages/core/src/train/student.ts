@@ -1,0 +1,200 @@
+import { getBackbone } from '../backbones/registry.js';
+import type { Backbone, Modality } from '../backbones/types.js';
+import { type Distiller, type DistillerPlugin, checkLossShape } from '../distiller.js';
+import { crossEntropy } from '../losses/cross-entropy.js';
+import { AdamW } from '../optim/flat-optimizer.js';
+import { warmupCosine } from '../optim/schedule.js';
+import type { Random } from '../random.js';
+import { type Scalar, type Tensor2D, type Variable, tf } from '../tf.js';
+import { type LabelledSet, checkLabelledSet, rowCount } from './data.js';
+import { inferAll } from './evaluate.js';
+import { type BatchInput, type BatchLoss, type EpochRecord, type EpochSelection, runEpochs } from './loop.js';
+import type { TrainedModel } from './teacher.js';
+
+export interface StudentConfig {
+  backbone: string;
+  epochs: number;
+  warmupEpochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+}
+
+export const DEFAULT_STUDENT_CONFIG: StudentConfig = {
+  backbone: 'dnn',
+  epochs: 40,
+  warmupEpochs: 10,
+  batchSize: 32,
+  lr: 1e-3,
+  weightDecay: 1e-3,
+};
+
+export interface TeacherForStudent {
+  model: Backbone;
+  modality: Modality;
+  /** The teacher modality's rows of the student's training set, in the same order. */
+  train: LabelledSet;
+}
+
+export interface StudentTraining {
+  modality: Modality;
+  config: StudentConfig;
+  numClasses: number;
+  train: LabelledSet;
+  val?: LabelledSet | null;
+  test?: LabelledSet | null;
+  selection: EpochSelection;
+  random: Random;
+  onEpoch?(r: EpochRecord): void;
+  teacher?: TeacherForStudent | null;
+  distiller?: { plugin: DistillerPlugin; options: Record<string, unknown> } | null;
+}
+
+export class DistillerFailure extends Error {
+  override name = 'DistillerFailure';
+  constructor(
+    readonly plugin: string,
+    message: string,
+  ) {
+    super(`distiller '${plugin}': ${message}`);
+  }
+}
+
+/** The student's per-batch objective CE + distiller, and everything it trains. */
+export interface StudentObjective {
+  model: Backbone;
+  distiller: Distiller | null;
+  /** Student weights and the distiller's own variables: what the optimizer updates. */
+  variables: Variable[];
+  batchLoss(batch: BatchInput): BatchLoss;
+  afterStep(batch: BatchInput): void;
+  dispose(): void;
+}
+
+function rowsOf(data: Float32Array, width: number, rows: Int32Array): Tensor2D {
+  const out = new Float32Array(rows.length * width);
+  for (let r = 0; r < rows.length; r++)
+    out.set(data.subarray(rows[r] * width, rows[r] * width + width), r * width);
+  return tf.tensor2d(out, [rows.length, width]);
+}
+
+export function buildStudentObjective(s: StudentTraining): StudentObjective {
+  const c = s.config;
+  const model = getBackbone(c.backbone).create({
+    inputDim: s.train.dim,
+    numClasses: s.numClasses,
+    modality: s.modality,
+    random: s.random.fork('init'),
+  });
+  const d = s.distiller ?? null;
+  if (d && !s.teacher) throw new Error(`distiller '${d.plugin.name}' needs a teacher`);
+  const teacher = s.teacher ?? null;
+  // The teacher is frozen: its outputs on the training set are computed once, in inference mode,
+  // and enter every batch as constants — no gradient can reach it.
+  const teacherOut = d && teacher ? inferAll(teacher.model, teacher.train.x, teacher.train.dim, true) : null;
+  const labels = s.train.labels;
+  let distiller: Distiller | null = null;
+  if (d && teacher) {
+    try {
+      distiller = d.plugin.create(
+        {
+          student: { modality: s.modality, featureDims: model.featureDims },
+          teacher: { modality: teacher.modality, featureDims: teacher.model.featureDims },
+          numClasses: s.numClasses,
+          train: { size: rowCount(s.train), labels },
+          random: s.random.fork('distiller'),
+        },
+        d.options,
+      );
+    } catch (e) {
+      model.dispose();
+      throw new DistillerFailure(d.plugin.name, `create() failed: ${(e as Error).message}`);
+    }
+    if (!distiller || !Array.isArray(distiller.variables) || typeof distiller.loss !== 'function') {
+      model.dispose();
+      throw new DistillerFailure(
+        d.plugin.name,
+        'create() must return { variables: Variable[], loss(batch), dispose() }',
+      );
+    }
+  }
+  const name = d?.plugin.name ?? '';
+
+  return {
+    model,
+    distiller,
+    variables: [...model.trainableVariables, ...(distiller?.variables ?? [])],
+    batchLoss({ rows, x, oneHot }) {
+      const out = model.apply(x, true);
+      const ce = crossEntropy(out.logits, oneHot);
+      if (!distiller || !teacherOut || !teacher)
+        return { total: ce, parts: { ce } as Record<string, Scalar>, logits: out.logits };
+      const tLogits = rowsOf(teacherOut.logits, s.numClasses, rows);
+      const tFeatures = teacherOut.features.map((f, i) => rowsOf(f, teacher.model.featureDims[i], rows));
+      let loss: Scalar;
+      try {
+        loss = distiller.loss({
+          student: out,
+          teacher: { logits: tLogits, features: tFeatures },
+          labels: Int32Array.from(rows, (r) => labels[r]),
+          labelsOneHot: oneHot,
+          indices: rows,
+        });
+        checkLossShape(name, loss);
+      } catch (e) {
+        throw e instanceof DistillerFailure ? e : new DistillerFailure(name, (e as Error).message);
+      }
+      return { total: tf.add(ce, loss) as Scalar, parts: { ce, distill: loss }, logits: out.logits };
+    },
+    afterStep(batch) {
+      if (!distiller?.afterStep || !teacherOut) return;
+      try {
+        distiller.afterStep({ labels: Int32Array.from(batch.rows, (r) => labels[r]), indices: batch.rows });
+      } catch (e) {
+        throw new DistillerFailure(name, `afterStep() failed: ${(e as Error).message}`);
+      }
+    },
+    dispose() {
+      distiller?.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** Trains a student: CE (+ λ·distiller) with AdamW, warm-up then cosine decay. */
+export function trainStudent(s: StudentTraining): TrainedModel {
+  const c = s.config;
+  checkLabelledSet(`student (${s.modality}) training set`, s.train, s.numClasses);
+  if (s.teacher)
+    checkLabelledSet(
+      `teacher (${s.teacher.modality}) rows of the training set`,
+      s.teacher.train,
+      s.numClasses,
+    );
+  const objective = buildStudentObjective(s);
+  const optimizer = new AdamW(objective.variables, { weightDecay: c.weightDecay });
+  try {
+    const result = runEpochs({
+      label: `student (${s.modality}, ${c.backbone}${s.distiller ? `, ${s.distiller.plugin.name}` : ''})`,
+      model: objective.model,
+      optimizer,
+      train: s.train,
+      numClasses: s.numClasses,
+      epochs: c.epochs,
+      batchSize: c.batchSize,
+      lrAt: (step, perEpoch) => warmupCosine(step, c.lr, c.warmupEpochs * perEpoch, c.epochs * perEpoch),
+      selection: s.selection,
+      val: s.val,
+      test: s.test,
+      random: s.random,
+      onEpoch: s.onEpoch,
+      batchLoss: (b) => objective.batchLoss(b),
+      afterStep: (b) => objective.afterStep(b),
+    });
+    objective.distiller?.dispose();
+    return { model: objective.model, ...result };
+  } catch (e) {
+    objective.dispose();
+    throw e;
+  }
+}

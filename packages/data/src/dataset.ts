@@ -1,0 +1,60 @@
+import { datasetSpec, type DatasetSpec } from './spec.js';
+import { generateSynthetic } from './synthetic.js';
+
+/**
+ * A dataset in memory: one row per window, rows ordered by subject, session, trial, window.
+ * Treat the arrays as read-only: {@link loadDataset} caches and shares them.
+ */
+export interface Dataset {
+  spec: DatasetSpec;
+  /** Number of windows (rows). */
+  n: number;
+  /** n x eegDim, row-major. */
+  eeg: Float32Array;
+  /** n x emDim, row-major; the rows of subjects without eye-movement data are NaN. */
+  em: Float32Array;
+  label: Int32Array;
+  /** 1-based. */
+  subject: Int32Array;
+  /** 1-based. */
+  session: Int32Array;
+  /** 1-based within the session. */
+  trial: Int32Array;
+  /** 0-based within the trial. */
+  window: Int32Array;
+}
+
+const cache = new Map<string, Dataset>();
+
+function checkSeed(seed: unknown): number {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new RangeError(`dataset seed must be a safe integer, got ${String(seed)}`);
+  }
+  return seed;
+}
+
+/**
+ * Load a dataset by name. The synthetic presets are generated in memory, deterministically from the
+ * seed (default 0), and cached per (name, seed): repeated calls return the same object.
+ * Throws {@link UnknownDatasetError} for an unknown name.
+ */
+export function loadDataset(name: string, opts: { seed?: number } = {}): Dataset {
+  const spec = datasetSpec(name);
+  const seed = checkSeed(opts.seed ?? 0);
+  const key = `${spec.name}\u0000${seed}`;
+  let ds = cache.get(key);
+  if (!ds) {
+    ds = generateSynthetic(spec, seed);
+    cache.set(key, ds);
+  }
+  return ds;
+}
+
+/** Drop cached datasets (all, or those of one name) to free memory. */
+export function clearDatasetCache(name?: string): void {
+  if (name === undefined) {
+    cache.clear();
+    return;
+  }
+  for (const key of [...cache.keys()]) if (key.startsWith(`${name}\u0000`)) cache.delete(key);
+}

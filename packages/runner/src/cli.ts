@@ -1,0 +1,194 @@
+import { availableParallelism } from 'node:os';
+import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
+import { DATASET_NAMES, PROTOCOL_NAMES } from '@cmcrd/data';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, type RunInput, UNIMODAL_METHODS } from './config.js';
+import { runDemo } from './demo.js';
+import { executeJobs } from './execute.js';
+import { expandJobs } from './jobs.js';
+import { DEFAULT_DB, userPath } from './paths.js';
+import { loadBuiltins } from './plugins.js';
+import { progressPrinter } from './report-progress.js';
+import { Store, StoreError } from './store/store.js';
+import { comparisonTables, formatComparison } from './table.js';
+
+class UsageError extends Error {}
+
+function int(name: string) {
+  return (v: string) => {
+    if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be an integer, got '${v}'`);
+    return Number(v);
+  };
+}
+
+function num(name: string) {
+  return (v: string) => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'`);
+    return x;
+  };
+}
+
+function json(name: string) {
+  return (v: string) => {
+    try {
+      const o = JSON.parse(v);
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new Error('not an object');
+      return o as Record<string, unknown>;
+    } catch (e) {
+      throw new InvalidArgumentError(`${name} must be a JSON object, got '${v}' (${(e as Error).message})`);
+    }
+  };
+}
+
+/** --protocol-option key=value, repeatable. */
+function keyValue(v: string, acc: Record<string, string> = {}) {
+  const i = v.indexOf('=');
+  if (i <= 0) throw new InvalidArgumentError(`expected key=value, got '${v}'`);
+  return { ...acc, [v.slice(0, i)]: v.slice(i + 1) };
+}
+
+const workersOption = () =>
+  new Option('--workers <n>', 'parallel worker threads, each with its own backend').argParser(int('--workers')).default(availableParallelism());
+const backendOption = () => new Option('--backend <name>', 'force a tensor backend').choices([...BACKEND_NAMES]);
+
+async function cmdRun(o: Record<string, unknown>): Promise<number> {
+  const input: RunInput = {
+    dataset: o.dataset as string,
+    protocol: o.protocol as string,
+    backbone: o.backbone as string,
+    method: o.method as string,
+    direction: o.direction as string,
+    seed: o.seed as number,
+    dataSeed: o.dataSeed as number,
+    epochs: o.epochs as number,
+    warmupEpochs: (o.warmupEpochs as number | undefined) ?? Math.min(10, Math.floor((o.epochs as number) / 4)),
+    teacherEpochs: o.teacherEpochs as number,
+    options: (o.options as Record<string, unknown>) ?? {},
+    protocolOptions: (o.protocolOption as Record<string, unknown>) ?? {},
+    folds: o.folds ? String(o.folds).split(',').map((s) => s.trim()) : undefined,
+  };
+  // Everything is validated before the store is opened: a bad name writes nothing.
+  const { jobs } = expandJobs([input]);
+  const store = Store.open(userPath(o.db as string));
+  try {
+    console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);
+    const summary = await executeJobs(jobs, store, { workers: o.workers as number, backend: o.backend as string | undefined, onEvent: progressPrinter() });
+    for (const t of comparisonTables(store, { dataset: input.dataset, protocol: undefined })) console.log(`\n${formatComparison(t)}`);
+    console.log(`\n${summary.finished} fold(s) run, ${summary.skipped} already stored, ${summary.failed} failed. Results: ${store.path}`);
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    store.close();
+  }
+}
+
+function cmdTable(o: Record<string, unknown>): number {
+  const store = Store.open(userPath(o.db as string));
+  try {
+    const tables = comparisonTables(store, {
+      dataset: o.dataset as string | undefined,
+      protocol: o.protocol as string | undefined,
+      direction: o.direction as string | undefined,
+      backbone: o.backbone as string | undefined,
+      seed: o.seed as number | undefined,
+    });
+    if (tables.length === 0) console.log(`no finished folds in ${store.path} match`);
+    for (const t of tables) console.log(`${formatComparison(t)}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cmcrd')
+    .description('Cross-modal contrastive representation distillation: runs, stores and compares folds.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('demo')
+    .description('the demo sweep: synthetic SEED-IV, DNN, EEG-only, EM-only and CMCRD, within-subject, every subject')
+    .option('--db <path>', 'SQLite store', 'results/demo.sqlite')
+    .option('--subjects <n>', 'use only the first n subjects', int('--subjects'))
+    .addOption(workersOption())
+    .addOption(backendOption())
+    .action(async (o) => {
+      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects });
+    });
+
+  program
+    .command('run')
+    .description('one cell: every fold of (dataset, protocol, backbone, method, direction, seed)')
+    .requiredOption('--dataset <name>', `dataset (${DATASET_NAMES.join(', ')})`)
+    .requiredOption('--method <name>', 'method (eeg-only, em-only or a distiller)')
+    .option('--protocol <name>', `protocol (${PROTOCOL_NAMES.join(', ')})`, 'within-subject')
+    .option('--backbone <name>', 'backbone', 'dnn')
+    .option('--direction <dir>', "'em->eeg' (EM teacher, EEG student) or 'eeg->em'", 'em->eeg')
+    .option('--seed <n>', 'training seed', int('--seed'), 1)
+    .option('--data-seed <n>', 'seed of the synthetic generator', int('--data-seed'), 0)
+    .option('--epochs <n>', 'student epochs', int('--epochs'), 40)
+    .option('--warmup-epochs <n>', 'student warm-up epochs (default min(10, epochs/4))', int('--warmup-epochs'))
+    .option('--teacher-epochs <n>', 'teacher epochs', int('--teacher-epochs'), 50)
+    .option('--options <json>', 'method options as a JSON object', json('--options'))
+    .option('--protocol-option <key=value>', 'normalisation=train|per-subject|paper, mccSource=train|target, epochSelection=last|best-val|oracle-test', keyValue)
+    .option('--folds <keys>', 'comma-separated fold keys (default: all)')
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .addOption(workersOption())
+    .addOption(backendOption())
+    .action(async (o) => {
+      process.exitCode = await cmdRun(o);
+    });
+
+  program
+    .command('table')
+    .description('the comparison table of the folds in a store: methods × (dataset, backbone), mean ± std over folds')
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .option('--dataset <name>')
+    .option('--protocol <name>')
+    .option('--direction <dir>')
+    .option('--backbone <name>')
+    .option('--seed <n>', 'only this seed', int('--seed'))
+    .action((o) => {
+      process.exitCode = cmdTable(o);
+    });
+
+  program
+    .command('list')
+    .description('datasets, protocols, backbones, methods and backends known here')
+    .action(() => {
+      console.log(`datasets:  ${DATASET_NAMES.join(', ')}`);
+      console.log(`protocols: ${PROTOCOL_NAMES.join(', ')}`);
+      console.log(`backbones: ${listBackbones().join(', ')}`);
+      console.log(`methods:   ${[...UNIMODAL_METHODS, ...listDistillers()].join(', ')}`);
+      console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  loadBuiltins();
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code?.startsWith('commander.')) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    }
+    if (err instanceof ConfigError || err instanceof StoreError || err instanceof UsageError) {
+      console.error(`cmcrd: ${err.message}`);
+      return 2;
+    }
+    console.error(`cmcrd: ${err.stack ?? err.message}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (invokedDirectly) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,174 @@
+import { type DistillerPlugin, getDistiller, hasDistiller, listBackbones, listDistillers, parseDistillerOptions } from '@cmcrd/core';
+import {
+  DATASET_NAMES,
+  type DatasetSpec,
+  PROTOCOL_NAMES,
+  type ProtocolName,
+  type ProtocolOptions,
+  datasetSpec,
+  listFolds,
+  parseProtocol,
+  parseProtocolOptions,
+} from '@cmcrd/data';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type Modality = 'eeg' | 'em';
+export type Direction = 'em->eeg' | 'eeg->em';
+export const DIRECTIONS: readonly Direction[] = ['em->eeg', 'eeg->em'];
+/** Reference methods that train one modality alone (no teacher). */
+export const UNIMODAL_METHODS = ['eeg-only', 'em-only'] as const;
+
+/** What a user may give for one cell of a comparison: everything but the fold. */
+export const runInputSchema = z
+  .object({
+    dataset: z.string(),
+    protocol: z.string().default('within-subject'),
+    backbone: z.string().default('dnn'),
+    method: z.string(),
+    direction: z.string().default('em->eeg'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Seed of the synthetic generator (ignored by imported datasets). */
+    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    epochs: z.number().int().min(1).max(1000).default(40),
+    warmupEpochs: z.number().int().min(0).max(1000).default(10),
+    teacherEpochs: z.number().int().min(1).max(1000).default(50),
+    batchSize: z.number().int().min(2).max(4096).default(32),
+    lr: z.number().positive().max(10).default(1e-3),
+    weightDecay: z.number().min(0).max(1).default(1e-3),
+    /** Method options (a distiller's declared options). */
+    options: z.record(z.string(), z.unknown()).default({}),
+    protocolOptions: z.record(z.string(), z.unknown()).default({}),
+    /** Run only these fold keys (default: every fold of the protocol). */
+    folds: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type RunInput = z.input<typeof runInputSchema>;
+
+export interface MethodPlan {
+  name: string;
+  /** 'none' for the unimodal references. */
+  direction: Direction | 'none';
+  testModality: Modality;
+  teacherModality: Modality | null;
+  plugin: DistillerPlugin | null;
+  /** Options after defaults (what is recorded with the fold). */
+  options: Record<string, unknown>;
+  /** Whether the teacher is trained with minimum class confusion. */
+  teacherMcc: boolean;
+}
+
+export interface RunConfig {
+  dataset: string;
+  spec: DatasetSpec;
+  dataSeed: number;
+  protocol: ProtocolName;
+  backbone: string;
+  seed: number;
+  student: { epochs: number; warmupEpochs: number; batchSize: number; lr: number; weightDecay: number };
+  teacherEpochs: number;
+  protocolOptions: ProtocolOptions;
+  method: MethodPlan;
+  folds: string[];
+}
+
+function formatZodError(e: z.ZodError, where: string): string {
+  return e.issues
+    .map((i) => {
+      const key = i.path.join('.') || '(config)';
+      return i.code === 'unrecognized_keys' ? `${where}: unknown key(s) ${i.keys.join(', ')}` : `${where}: ${key}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof ConfigError ? e : new ConfigError((e as Error).message);
+  }
+}
+
+/**
+ * A plugin option called `negatives` defaults to the paper's K for the dataset and protocol
+ * (DESIGN.md §2) rather than to the plugin's own constant.
+ */
+function withDatasetNegatives(plugin: DistillerPlugin, raw: Record<string, unknown>, k: number): Record<string, unknown> {
+  if ('negatives' in raw) return raw;
+  const probe = plugin.options.safeParse({ ...raw, negatives: k });
+  return probe.success && (probe.data as Record<string, unknown>).negatives === k ? { ...raw, negatives: k } : raw;
+}
+
+export function planMethod(
+  method: string,
+  direction: string,
+  rawOptions: Record<string, unknown>,
+  spec: DatasetSpec,
+  protocol: ProtocolName,
+): MethodPlan {
+  if (method === 'eeg-only' || method === 'em-only') {
+    if (Object.keys(rawOptions).length) throw new ConfigError(`method '${method}' takes no options (got ${Object.keys(rawOptions).join(', ')})`);
+    return { name: method, direction: 'none', testModality: method === 'eeg-only' ? 'eeg' : 'em', teacherModality: null, plugin: null, options: {}, teacherMcc: false };
+  }
+  if (!hasDistiller(method)) {
+    throw new ConfigError(`unknown method '${method}' (known: ${[...UNIMODAL_METHODS, ...listDistillers()].join(', ')})`);
+  }
+  if (!(DIRECTIONS as readonly string[]).includes(direction)) {
+    throw new ConfigError(`unknown direction '${direction}' (known: ${DIRECTIONS.join(', ')})`);
+  }
+  const plugin = getDistiller(method);
+  const k = protocol === 'within-subject' ? spec.negatives.within : spec.negatives.cross;
+  const options = wrap(() => parseDistillerOptions(plugin, withDatasetNegatives(plugin, rawOptions, k)));
+  const [teacherModality, testModality] = direction.split('->') as [Modality, Modality];
+  return {
+    name: method,
+    direction: direction as Direction,
+    testModality,
+    teacherModality,
+    plugin,
+    options,
+    teacherMcc: plugin.teacher?.(options as never).mcc ?? true,
+  };
+}
+
+/** Validates a cell and resolves every name; throws ConfigError naming the bad part. Touches no file. */
+export function resolveRun(input: RunInput): RunConfig {
+  const parsed = runInputSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, 'run config'));
+  const r = parsed.data;
+  if (!DATASET_NAMES.includes(r.dataset)) {
+    throw new ConfigError(`unknown dataset '${r.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
+  }
+  const spec = datasetSpec(r.dataset);
+  const protocol = wrap(() => parseProtocol(r.protocol));
+  if (!listBackbones().includes(r.backbone)) {
+    throw new ConfigError(`unknown backbone '${r.backbone}' (known: ${listBackbones().join(', ')})`);
+  }
+  const protocolOptions = wrap(() => parseProtocolOptions(r.protocolOptions));
+  const method = planMethod(r.method, r.direction, r.options, spec, protocol);
+  if (r.warmupEpochs > r.epochs) throw new ConfigError(`warmupEpochs (${r.warmupEpochs}) exceeds epochs (${r.epochs})`);
+  const all = listFolds(spec, protocol);
+  const folds = r.folds ?? all;
+  for (const f of folds) {
+    if (!all.includes(f)) throw new ConfigError(`unknown fold '${f}' for ${r.dataset} ${protocol} (known: ${all[0]} … ${all[all.length - 1]})`);
+  }
+  return {
+    dataset: r.dataset,
+    spec,
+    dataSeed: r.dataSeed,
+    protocol,
+    backbone: r.backbone,
+    seed: r.seed,
+    student: { epochs: r.epochs, warmupEpochs: r.warmupEpochs, batchSize: r.batchSize, lr: r.lr, weightDecay: r.weightDecay },
+    teacherEpochs: r.teacherEpochs,
+    protocolOptions,
+    method,
+    folds,
+  };
+}
+
+export { PROTOCOL_NAMES };

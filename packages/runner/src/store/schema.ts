@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * A fold is the unit of fact: one (dataset, protocol, fold key, backbone, method, direction,
+ * options, seed) trained and tested once. Everything else is derived from folds.
+ */
+export const folds = sqliteTable(
+  'folds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** sha256 of the canonical JSON of every identity field and option. */
+    configHash: text('config_hash').notNull(),
+    /** The full configuration of the fold, canonical JSON. */
+    config: text('config').notNull(),
+    dataset: text('dataset').notNull(),
+    synthetic: integer('synthetic', { mode: 'boolean' }).notNull(),
+    protocol: text('protocol').notNull(),
+    foldKey: text('fold_key').notNull(),
+    method: text('method').notNull(),
+    backbone: text('backbone').notNull(),
+    /** 'em->eeg', 'eeg->em', or 'none' for the unimodal references. */
+    direction: text('direction').notNull(),
+    /** Modality the model is tested on. */
+    testModality: text('test_modality').notNull(),
+    seed: integer('seed').notNull(),
+    /** Method options after defaults, JSON. */
+    options: text('options').notNull(),
+    /** normalisation, mccSource, epochSelection: JSON. */
+    protocolOptions: text('protocol_options').notNull(),
+    status: text('status', { enum: ['done', 'failed'] }).notNull(),
+    accuracy: real('accuracy'),
+    balancedAccuracy: real('balanced_accuracy'),
+    /** confusion[true][predicted], JSON. */
+    confusion: text('confusion'),
+    trainSize: integer('train_size'),
+    testSize: integer('test_size'),
+    trainMs: real('train_ms'),
+    testMs: real('test_ms'),
+    epochs: integer('epochs').notNull(),
+    selectedEpoch: integer('selected_epoch'),
+    backend: text('backend').notNull(),
+    host: text('host').notNull(),
+    /** Which teacher guided this fold (hash of its training identity), its test accuracy and training time. */
+    teacherKey: text('teacher_key'),
+    teacherAccuracy: real('teacher_accuracy'),
+    teacherMs: real('teacher_ms'),
+    error: text('error'),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at').notNull(),
+    createdAt: text('created_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+  },
+  (t) => [
+    uniqueIndex('folds_config_hash_unique').on(t.configHash),
+    index('folds_cell_idx').on(t.dataset, t.protocol, t.backbone, t.method, t.direction),
+  ],
+);
+
+/** Per-epoch training record of a fold's final model (the student, or the unimodal model). */
+export const epochs = sqliteTable(
+  'epochs',
+  {
+    foldId: integer('fold_id')
+      .notNull()
+      .references(() => folds.id, { onDelete: 'cascade' }),
+    epoch: integer('epoch').notNull(),
+    lr: real('lr').notNull(),
+    /** Mean loss parts over the epoch's batches ('total', 'ce', 'distill', 'mcc'), JSON. */
+    losses: text('losses').notNull(),
+    trainAccuracy: real('train_accuracy').notNull(),
+    valAccuracy: real('val_accuracy'),
+    /** Monitored for learning curves; used for model selection only under 'oracle-test'. */
+    testAccuracy: real('test_accuracy'),
+  },
+  (t) => [primaryKey({ columns: [t.foldId, t.epoch] })],
+);
+
+export type FoldRow = typeof folds.$inferSelect;
+export type NewFoldRow = typeof folds.$inferInsert;
+export type EpochRow = typeof epochs.$inferSelect;
+export type NewEpochRow = typeof epochs.$inferInsert;

@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { and, eq, type SQL } from 'drizzle-orm';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+import { type FoldRow, type NewEpochRow, type NewFoldRow, epochs, folds } from './schema.js';
+
+/** SQLite's application_id of a CMCRD store: the bytes of 'CMCR'. */
+export const APPLICATION_ID = 0x434d4352;
+
+const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+export interface FoldFilter {
+  dataset?: string;
+  protocol?: string;
+  backbone?: string;
+  method?: string;
+  direction?: string;
+  seed?: number;
+  status?: 'done' | 'failed';
+}
+
+export type EpochInput = Omit<NewEpochRow, 'foldId'>;
+
+export class Store {
+  readonly db: BetterSQLite3Database<typeof schema>;
+
+  private constructor(
+    readonly path: string,
+    private readonly sqlite: Database.Database,
+  ) {
+    this.db = drizzle(sqlite, { schema });
+  }
+
+  /**
+   * Opens (or creates) a store. A file that is not SQLite, or a SQLite database that is not
+   * ours, is refused before anything is written to it.
+   */
+  static open(path: string): Store {
+    const file = resolve(path);
+    const exists = existsSync(file) && statSync(file).size > 0;
+    if (exists && statSync(file).isDirectory()) throw new StoreError(`${file} is a directory, not a store file`);
+    if (!exists) mkdirSync(dirname(file), { recursive: true });
+    let sqlite: Database.Database;
+    try {
+      sqlite = new Database(file);
+    } catch (e) {
+      throw new StoreError(`cannot open ${file}: ${(e as Error).message}`);
+    }
+    try {
+      if (exists) Store.checkOurs(sqlite, file);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('foreign_keys = ON');
+      sqlite.pragma('busy_timeout = 10000');
+      if (!exists) sqlite.pragma(`application_id = ${APPLICATION_ID}`);
+      const store = new Store(file, sqlite);
+      migrate(store.db, { migrationsFolder: MIGRATIONS });
+      return store;
+    } catch (e) {
+      sqlite.close();
+      throw e instanceof StoreError ? e : new StoreError(`cannot use ${file} as a store: ${(e as Error).message}`);
+    }
+  }
+
+  private static checkOurs(sqlite: Database.Database, file: string): void {
+    let appId: number;
+    try {
+      appId = sqlite.pragma('application_id', { simple: true }) as number;
+    } catch (e) {
+      throw new StoreError(`${file} is not a CMCRD store (not a SQLite database: ${(e as Error).message})`);
+    }
+    if (appId !== APPLICATION_ID) {
+      throw new StoreError(
+        `${file} is not a CMCRD store (SQLite application_id ${appId}, expected ${APPLICATION_ID}); nothing was written`,
+      );
+    }
+  }
+
+  /**
+   * Writes a fold and its epochs in one transaction. A fold already stored as done is kept
+   * (returns inserted: false); a failed attempt is replaced.
+   */
+  recordFold(fold: NewFoldRow, epochRows: EpochInput[]): { id: number; inserted: boolean } {
+    return this.sqlite.transaction(() => {
+      const existing = this.db.select().from(folds).where(eq(folds.configHash, fold.configHash)).get();
+      if (existing?.status === 'done') return { id: existing.id, inserted: false };
+      if (existing) this.db.delete(folds).where(eq(folds.id, existing.id)).run();
+      const { id } = this.db.insert(folds).values(fold).returning({ id: folds.id }).get();
+      if (epochRows.length) this.db.insert(epochs).values(epochRows.map((e) => ({ ...e, foldId: id }))).run();
+      return { id, inserted: true };
+    })();
+  }
+
+  findByHash(configHash: string): FoldRow | undefined {
+    return this.db.select().from(folds).where(eq(folds.configHash, configHash)).get();
+  }
+
+  listFolds(filter: FoldFilter = {}): FoldRow[] {
+    const conds: SQL[] = [];
+    if (filter.dataset) conds.push(eq(folds.dataset, filter.dataset));
+    if (filter.protocol) conds.push(eq(folds.protocol, filter.protocol));
+    if (filter.backbone) conds.push(eq(folds.backbone, filter.backbone));
+    if (filter.method) conds.push(eq(folds.method, filter.method));
+    if (filter.direction) conds.push(eq(folds.direction, filter.direction));
+    if (filter.seed !== undefined) conds.push(eq(folds.seed, filter.seed));
+    if (filter.status) conds.push(eq(folds.status, filter.status));
+    return this.db
+      .select()
+      .from(folds)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(folds.id)
+      .all();
+  }
+
+  epochsOf(foldId: number) {
+    return this.db.select().from(epochs).where(eq(epochs.foldId, foldId)).orderBy(epochs.epoch).all();
+  }
+
+  close(): void {
+    this.sqlite.close();
+  }
+}
