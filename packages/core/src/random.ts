@@ -8,6 +8,11 @@ export interface Random {
   next(): number;
   /** Uniform integer in [0, n). */
   int(n: number): number;
+  /**
+   * Integer in [0, n) from a single 32-bit draw (bias below n/2³², negligible for the sizes here):
+   * for hot loops such as drawing tens of thousands of negatives a step.
+   */
+  fastInt(n: number): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
   /** In-place Fisher–Yates shuffle. */
@@ -31,6 +36,7 @@ export function createRandom(seed: number): Random {
   const self: Random = {
     next: () => uniformFloat64(rng),
     int: (n) => uniformInt(rng, 0, n - 1),
+    fastInt: (n) => Math.floor(((rng.next() >>> 0) / 4294967296) * n),
     normal() {
       if (spare !== null) {
         const s = spare;

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import { selectBackend } from '@cmcrd/core';
 import { resolveRun } from './config.js';
 import { FoldExecutor, type FoldOutcome, type FoldProgress } from './fold.js';
@@ -10,8 +10,14 @@ export type ExecEvent =
   | { type: 'finished'; job: FoldJob; outcome: FoldOutcome; inserted: boolean; finished: number; total: number }
   | { type: 'progress'; worker: number; progress: FoldProgress };
 
+type WorkerMessage =
+  | { type: 'hello' }
+  | { type: 'progress'; progress: FoldProgress }
+  | { type: 'result'; job: FoldJob; outcome: FoldOutcome }
+  | { type: 'error'; job: FoldJob; message: string };
+
 export interface ExecuteOptions {
-  /** 1 runs in this process; more start worker threads, each with its own tensor backend. */
+  /** 1 runs in this process; more start worker processes, each with its own tensor backend. */
   workers: number;
   backend?: string;
   onEvent?(e: ExecEvent): void;
@@ -73,37 +79,47 @@ export async function executeJobs(jobs: FoldJob[], store: Store, o: ExecuteOptio
     return { finished, failed, skipped };
   }
 
-  const workerFile = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+  // Running from source (tsx), a worker needs the TypeScript loader and the source conditions too.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerFile = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+  const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : [];
   const count = Math.min(o.workers, groups.length);
   await Promise.all(
     Array.from({ length: count }, (_, w) =>
       new Promise<void>((resolveWorker, rejectWorker) => {
-        const worker = new Worker(workerFile, { workerData: { backend: o.backend } });
+        const args = o.backend ? [`--backend=${o.backend}`] : [];
+        const worker = fork(workerFile, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         let queue: FoldJob[] = [];
+        let stopping = false;
         const next = () => {
           if (queue.length === 0) {
             const group = groups.shift();
             if (!group) {
-              worker.postMessage({ type: 'stop' });
+              stopping = true;
+              worker.send({ type: 'stop' });
               return;
             }
             queue = [...group];
           }
-          worker.postMessage({ type: 'job', job: queue.shift() });
+          worker.send({ type: 'job', job: queue.shift() });
         };
-        worker.on('message', (msg) => {
+        worker.on('message', (msg: WorkerMessage) => {
           if (msg.type === 'hello') next();
           else if (msg.type === 'progress') o.onEvent?.({ type: 'progress', worker: w, progress: msg.progress });
           else if (msg.type === 'result') {
             record(msg.job, msg.outcome);
             next();
           } else if (msg.type === 'error') {
+            stopping = true;
+            worker.kill();
             rejectWorker(new Error(`worker ${w}: ${msg.message}`));
-            void worker.terminate();
           }
         });
-        worker.on('error', (e) => rejectWorker(new Error(`worker ${w} crashed: ${e.message}`)));
-        worker.on('exit', () => resolveWorker());
+        worker.on('error', (e) => rejectWorker(new Error(`worker ${w}: ${e.message}`)));
+        worker.on('exit', (code, signal) => {
+          if (stopping) resolveWorker();
+          else rejectWorker(new Error(`worker ${w} exited unexpectedly (${signal ?? `code ${code}`})`));
+        });
       }),
     ),
   );

@@ -1,32 +1,32 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '@cmcrd/core';
 import { resolveRun } from './config.js';
 import { FoldExecutor } from './fold.js';
 import type { FoldJob } from './jobs.js';
 import { loadBuiltins } from './plugins.js';
 
-// A worker thread: its own tensor backend, runs the fold jobs it is sent, returns the rows.
-const port = parentPort!;
-const { backend } = workerData as { backend?: string };
+// A worker process: its own tensor backend; runs the fold jobs it is sent and returns the rows
+// (the coordinator is the only writer to the store).
+const send = (msg: unknown) => process.send?.(msg);
+const backend = process.argv.find((a) => a.startsWith('--backend='))?.slice('--backend='.length);
 
 loadBuiltins();
 const ready = selectBackend(backend);
 const executor = new FoldExecutor();
 
-port.on('message', async (msg: { type: 'job'; job: FoldJob } | { type: 'stop' }) => {
+process.on('message', async (msg: { type: 'job'; job: FoldJob } | { type: 'stop' }) => {
   if (msg.type === 'stop') {
     executor.dispose();
-    port.close();
+    process.disconnect();
     return;
   }
-  await ready;
   const { job } = msg;
   try {
+    await ready;
     const config = resolveRun(job.input);
-    const outcome = executor.run(config, job.foldKey, (p) => port.postMessage({ type: 'progress', progress: p }));
-    port.postMessage({ type: 'result', job, outcome });
+    const outcome = executor.run(config, job.foldKey, (p) => send({ type: 'progress', progress: p }));
+    send({ type: 'result', job, outcome });
   } catch (e) {
-    port.postMessage({ type: 'error', job, message: `${(e as Error).name}: ${(e as Error).message}` });
+    send({ type: 'error', job, message: `${(e as Error).name}: ${(e as Error).message}` });
   }
 });
-port.postMessage({ type: 'hello' });
+send({ type: 'hello' });

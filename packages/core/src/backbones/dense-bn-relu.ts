@@ -8,44 +8,42 @@ interface BatchStats {
   variance: Tensor1D;
 }
 
+let lastStats: BatchStats | null = null;
+
 /**
- * y = relu(BN(x·W)) in training mode as one differentiable op with a hand-written backward pass.
- * tfjs's generic gradients of matMul + batchNorm + relu run ~100 small kernels per block; the
- * analytic backward needs about 17. A bias before batch normalisation would receive exactly zero
- * gradient and only shift the running mean, so the layer has none.
+ * yᵀ = relu(BN(W·xᵀ)) in training mode, as one differentiable op with a hand-written backward
+ * pass, on activations laid out [features, batch].
+ *
+ * Why this shape: tfjs's generic gradients of matMul + batchNorm + relu run ~100 small kernels a
+ * block, the analytic backward about 17; and the wasm kernel repacks the second operand of a
+ * product on every call, so the weights (new every step) go first and the small batch second.
+ * A bias before batch normalisation receives exactly zero gradient, so the layer has none.
  */
 function makeTrainingOp(inputGradient: boolean) {
   // biome-ignore lint/suspicious/noExplicitAny: tfjs types customGrad's variadic inputs loosely
-  return tf.customGrad(((x: Tensor2D, w: Tensor2D, gamma: Tensor1D, beta: Tensor1D, save: any) => {
-    const h = tf.matMul(x, w);
-    const { mean, variance } = tf.moments(h, 0);
+  return tf.customGrad(((xT: Tensor2D, w: Tensor2D, gamma: Tensor2D, beta: Tensor2D, save: any) => {
+    const hT = tf.matMul(w, xT);
+    const { mean, variance } = tf.moments(hT, 1, true);
     const rstd = tf.rsqrt(tf.add(variance, EPS));
-    const xhat = tf.mul(tf.sub(h, mean), rstd);
-    const y = tf.relu(tf.add(tf.mul(xhat, gamma), beta));
-    save([x, w, gamma, xhat, rstd, y]);
-    lastStats = { mean: tf.keep(mean) as Tensor1D, variance: tf.keep(variance) as Tensor1D };
+    const xhat = tf.mul(tf.sub(hT, mean), rstd);
+    const yT = tf.relu(tf.add(tf.mul(xhat, gamma), beta));
+    save([xT, w, gamma, xhat, rstd, yT]);
+    lastStats = { mean: tf.keep(tf.reshape(mean, [-1])) as Tensor1D, variance: tf.keep(tf.reshape(variance, [-1])) as Tensor1D };
     return {
-      value: y,
-      gradFunc: (dy: Tensor2D, saved: Tensor[]) => {
-        const [sx, sw, sg, sxhat, srstd, sy] = saved as [
-          Tensor2D,
-          Tensor2D,
-          Tensor1D,
-          Tensor2D,
-          Tensor1D,
-          Tensor2D,
-        ];
-        const dz = tf.mul(dy, tf.step(sy));
-        const dbeta = tf.sum(dz, 0);
-        const dgamma = tf.sum(tf.mul(dz, sxhat), 0);
+      value: yT,
+      gradFunc: (dyT: Tensor2D, saved: Tensor[]) => {
+        const [sx, sw, sg, sxhat, srstd, sy] = saved as Tensor2D[];
+        const dz = tf.mul(dyT, tf.step(sy));
+        const dbeta = tf.sum(dz, 1, true);
+        const dgamma = tf.sum(tf.mul(dz, sxhat), 1, true);
         const dxhat = tf.mul(dz, sg);
         const dh = tf.mul(
-          tf.sub(tf.sub(dxhat, tf.mean(dxhat, 0)), tf.mul(sxhat, tf.mean(tf.mul(dxhat, sxhat), 0))),
+          tf.sub(tf.sub(dxhat, tf.mean(dxhat, 1, true)), tf.mul(sxhat, tf.mean(tf.mul(dxhat, sxhat), 1, true))),
           srstd,
         );
-        const dw = tf.matMul(tf.transpose(sx), dh);
+        const dw = tf.matMul(dh, sx, false, true);
         // The first layer's input is data: its gradient would be a wasted product.
-        const dx = inputGradient ? tf.matMul(dh, tf.transpose(sw)) : tf.zerosLike(sx);
+        const dx = inputGradient ? tf.matMul(sw, dh, true, false) : tf.zerosLike(sx);
         return [dx, dw, dgamma, dbeta];
       },
     };
@@ -55,11 +53,11 @@ function makeTrainingOp(inputGradient: boolean) {
 const trainingOp = makeTrainingOp(true);
 const firstLayerTrainingOp = makeTrainingOp(false);
 
-let lastStats: BatchStats | null = null;
-
-/** Linear (no bias) → BatchNorm → ReLU, with running statistics for inference. */
+/** Linear (no bias) → BatchNorm → ReLU on [features, batch] activations, with running statistics. */
 export class DenseBnRelu {
+  /** [out, in], PyTorch's layout. */
   readonly w: Variable;
+  /** [out, 1] */
   readonly gamma: Variable;
   readonly beta: Variable;
   readonly runningMean: Variable;
@@ -71,25 +69,25 @@ export class DenseBnRelu {
     prefix: string,
     private readonly isFirstLayer = false,
   ) {
-    const dim = initialW.shape[1];
+    const dim = initialW.shape[0];
     this.w = tf.variable(initialW, true, `${prefix}/w`);
-    this.gamma = tf.variable(tf.ones([dim]), true, `${prefix}/gamma`);
-    this.beta = tf.variable(tf.zeros([dim]), true, `${prefix}/beta`);
-    this.runningMean = tf.variable(tf.zeros([dim]), false, `${prefix}/running_mean`);
-    this.runningVar = tf.variable(tf.ones([dim]), false, `${prefix}/running_var`);
+    this.gamma = tf.variable(tf.ones([dim, 1]), true, `${prefix}/gamma`);
+    this.beta = tf.variable(tf.zeros([dim, 1]), true, `${prefix}/beta`);
+    this.runningMean = tf.variable(tf.zeros([dim, 1]), false, `${prefix}/running_mean`);
+    this.runningVar = tf.variable(tf.ones([dim, 1]), false, `${prefix}/running_var`);
   }
 
-  apply(x: Tensor2D, training: boolean): Tensor2D {
+  /** xT: [in, batch] → [out, batch]. */
+  apply(xT: Tensor2D, training: boolean): Tensor2D {
     if (!training) {
-      const h = tf.matMul(x, this.w);
-      return tf.relu(
-        tf.batchNorm(h, this.runningMean, this.runningVar, this.beta, this.gamma, EPS),
-      ) as Tensor2D;
+      const hT = tf.matMul(this.w, xT);
+      const norm = tf.mul(tf.sub(hT, this.runningMean), tf.rsqrt(tf.add(this.runningVar, EPS)));
+      return tf.relu(tf.add(tf.mul(norm, this.gamma), this.beta)) as Tensor2D;
     }
     const op = this.isFirstLayer ? firstLayerTrainingOp : trainingOp;
-    const y = op(x, this.w, this.gamma, this.beta) as Tensor2D;
+    const y = op(xT, this.w, this.gamma, this.beta) as Tensor2D;
     this.disposePending();
-    this.pending = { ...(lastStats as BatchStats), n: x.shape[0] };
+    this.pending = { ...(lastStats as BatchStats), n: xT.shape[1] };
     lastStats = null;
     return y;
   }
@@ -100,8 +98,9 @@ export class DenseBnRelu {
     if (!p) return;
     this.pending = null;
     tf.tidy(() => {
-      const unbiased = p.n > 1 ? tf.mul(p.variance, p.n / (p.n - 1)) : p.variance;
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - MOMENTUM), tf.mul(p.mean, MOMENTUM)));
+      const unbiased = tf.reshape(p.n > 1 ? tf.mul(p.variance, p.n / (p.n - 1)) : p.variance, [-1, 1]);
+      const mean = tf.reshape(p.mean, [-1, 1]);
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - MOMENTUM), tf.mul(mean, MOMENTUM)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - MOMENTUM), tf.mul(unbiased, MOMENTUM)));
     });
     p.mean.dispose();

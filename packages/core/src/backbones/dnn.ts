@@ -24,7 +24,7 @@ class Dnn implements Backbone {
     this.numClasses = opts.numClasses;
     let fanIn = opts.inputDim;
     for (let b = 0; b < BLOCKS; b++) {
-      const w = tf.tensor2d(uniformInit(fanIn * HIDDEN, fanIn, opts.random), [fanIn, HIDDEN]);
+      const w = tf.tensor2d(uniformInit(fanIn * HIDDEN, fanIn, opts.random), [HIDDEN, fanIn]);
       this.blocks.push(new DenseBnRelu(w, `${id}/block${b}`, b === 0));
       fanIn = HIDDEN;
     }
@@ -48,13 +48,14 @@ class Dnn implements Backbone {
   }
 
   apply(x: Tensor2D, training: boolean): BackboneOutput {
+    // The blocks work on [features, batch] (see DenseBnRelu); taps are handed out as [batch, features].
     const features: Tensor2D[] = [];
-    let h = x;
+    let hT = tf.transpose(x);
     for (let b = 0; b < BLOCKS; b++) {
-      h = this.blocks[b].apply(h, training);
-      if (b === 1 || b === 3) features.push(h);
+      hT = this.blocks[b].apply(hT, training);
+      if (b === 1 || b === 3) features.push(tf.transpose(hT));
     }
-    const logits = tf.add(tf.matMul(h, this.head.w), this.head.b) as Tensor2D;
+    const logits = tf.add(tf.matMul(features[1], this.head.w), this.head.b) as Tensor2D;
     return { logits, features };
   }
 

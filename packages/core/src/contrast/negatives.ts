@@ -43,14 +43,14 @@ export class NegativeSampler {
     const m = pool.length;
     if (m === 0) throw new Error(`no training samples outside class ${label} to draw negatives from`);
     if (this.k > m) {
-      for (let t = 0; t < this.k; t++) visit(pool[Math.floor(this.random.next() * m)]);
+      for (let t = 0; t < this.k; t++) visit(pool[this.random.fastInt(m)]);
       return;
     }
     // Partial Fisher–Yates on a scratch copy: the first K entries are a uniform draw without replacement.
     const s = this.scratch;
     s.set(pool);
     for (let t = 0; t < this.k; t++) {
-      const r = t + Math.floor(this.random.next() * (m - t));
+      const r = t + this.random.fastInt(m - t);
       const v = s[r];
       s[r] = s[t];
       s[t] = v;

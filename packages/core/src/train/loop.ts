@@ -48,6 +48,8 @@ export interface LoopOptions {
   selection: EpochSelection;
   random: Random;
   onEpoch?(record: EpochRecord): void;
+  /** Wall time of each optimisation step (batch assembly, forward, backward, update), for benchmarks. */
+  onStep?(ms: number): void;
 }
 
 export interface LoopResult {
@@ -90,6 +92,7 @@ export function runEpochs(o: LoopOptions): LoopResult {
     let lr = 0;
     let seen = 0;
     for (let s = 0; s < stepsPerEpoch; s++) {
+      const stepStart = o.onStep ? performance.now() : 0;
       const rows = order.slice(s * o.batchSize, Math.min(n, (s + 1) * o.batchSize));
       seen += rows.length;
       lr = o.lrAt(step, stepsPerEpoch);
@@ -115,6 +118,7 @@ export function runEpochs(o: LoopOptions): LoopResult {
       x.dispose();
       y.dispose();
       step++;
+      o.onStep?.(performance.now() - stepStart);
     }
 
     const losses: Record<string, number> = {};

@@ -46,6 +46,7 @@ export interface StudentTraining {
   selection: EpochSelection;
   random: Random;
   onEpoch?(r: EpochRecord): void;
+  onStep?(ms: number): void;
   teacher?: TeacherForStudent | null;
   distiller?: { plugin: DistillerPlugin; options: Record<string, unknown> } | null;
 }
@@ -188,6 +189,7 @@ export function trainStudent(s: StudentTraining): TrainedModel {
       test: s.test,
       random: s.random,
       onEpoch: s.onEpoch,
+      onStep: s.onStep,
       batchLoss: (b) => objective.batchLoss(b),
       afterStep: (b) => objective.afterStep(b),
     });

@@ -47,6 +47,7 @@ export interface TeacherTraining {
   selection: EpochSelection;
   random: Random;
   onEpoch?(r: EpochRecord): void;
+  onStep?(ms: number): void;
 }
 
 export interface TrainedModel {
@@ -88,6 +89,7 @@ export function trainTeacher(t: TeacherTraining): TrainedModel {
       test: t.test,
       random: t.random,
       onEpoch: t.onEpoch,
+      onStep: t.onStep,
       batchLoss: ({ x, oneHot }) => {
         const n = x.shape[0];
         if (!(c.mcc && c.mccSource === 'target')) {

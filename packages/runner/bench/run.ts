@@ -1,0 +1,46 @@
+// `pnpm bench`: per backend that loads here, median ms per training step of the DNN teacher and
+// of the students, and the wall time of one within-subject fold of synthetic SEED-IV (fastest
+// backend only, to stay within minutes). Not part of the tests.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BACKEND_NAMES } from '@cmcrd/core';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rows: Record<string, unknown>[] = [];
+let foldDone = false;
+for (const backend of BACKEND_NAMES) {
+  const fold = !foldDone && (backend === 'wasm' || backend.startsWith('tensorflow'));
+  const started = Date.now();
+  process.stderr.write(`bench: ${backend}${fold ? ' (with one full fold)' : ''} …\n`);
+  const r = spawnSync(process.execPath, [...process.execArgv, `${here}steps.ts`, `--backend=${backend}`, `--fold=${fold ? 1 : 0}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) {
+    rows.push({ backend, available: false, reason: `exited with ${r.status}` });
+    continue;
+  }
+  const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  if (result.available && fold) foldDone = true;
+  rows.push({ ...result, wallSeconds: (Date.now() - started) / 1000 });
+}
+
+const fmt = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '—');
+console.log('\nbackend        teacher step (ms)  eeg-only step (ms)  cmcrd step (ms)  one fold (s)');
+for (const r of rows) {
+  if (!r.available) {
+    console.log(`${String(r.backend).padEnd(15)}not available here (${r.reason})`);
+    continue;
+  }
+  const s = r.studentStepMs as Record<string, number>;
+  console.log(
+    `${String(r.backend).padEnd(15)}${fmt(r.teacherStepMs).padStart(17)}  ${fmt(s['eeg-only']).padStart(18)}  ${fmt(s.cmcrd).padStart(15)}  ${fmt(r.foldSeconds).padStart(12)}`,
+  );
+}
+const any = rows.find((r) => r.available) as { trainRows: number; negatives: number } | undefined;
+if (any) {
+  console.log(
+    `\nmedian over steps after the first epoch; synthetic SEED-IV subject-01 within-subject (${any.trainRows} training windows, K=${any.negatives});` +
+      '\nteacher: DNN on eye movements, SGD + MCC; students: DNN on EEG, AdamW; one fold = teacher 50 epochs + CMCRD student 40 epochs.',
+  );
+}

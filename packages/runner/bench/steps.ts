@@ -1,0 +1,112 @@
+// One backend's figures; bench/run.ts starts one process per backend and prints the table.
+import {
+  BackendError,
+  DEFAULT_STUDENT_CONFIG,
+  DEFAULT_TEACHER_CONFIG,
+  createRandom,
+  getDistiller,
+  parseDistillerOptions,
+  selectBackend,
+  trainStudent,
+  trainTeacher,
+} from '@cmcrd/core';
+import { DEFAULT_PROTOCOL_OPTIONS, buildSplit, datasetSpec, loadDataset } from '@cmcrd/data';
+import { loadBuiltins } from '../src/plugins.js';
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const backendName = args.get('backend')!;
+const stepEpochs = Number(args.get('step-epochs') ?? 3);
+const withFold = args.get('fold') === '1';
+
+try {
+  await selectBackend(backendName);
+} catch (e) {
+  if (e instanceof BackendError) {
+    console.log(JSON.stringify({ backend: backendName, available: false, reason: e.message }));
+    process.exit(0);
+  }
+  throw e;
+}
+loadBuiltins();
+
+const DATASET = 'synthetic-seed-iv';
+const spec = datasetSpec(DATASET);
+const split = buildSplit(loadDataset(DATASET), 'within-subject', 'subject-01', DEFAULT_PROTOCOL_OPTIONS);
+const eeg = { x: split.train.eeg, dim: split.eegDim, labels: split.train.labels };
+const em = { x: split.train.em, dim: split.emDim, labels: split.train.labels };
+const test = { x: split.test.eeg, dim: split.eegDim, labels: split.test.labels };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Median step time, leaving out the first epoch (warm-up: kernels, allocations). */
+function stepTimes(run: (onStep: (ms: number) => void) => void): number {
+  const times: number[] = [];
+  run((ms) => times.push(ms));
+  const perEpoch = Math.floor(times.length / stepEpochs);
+  return median(times.slice(perEpoch));
+}
+
+const random = createRandom(1);
+const teacherCfg = { ...DEFAULT_TEACHER_CONFIG, epochs: stepEpochs };
+let teacherModel = null as ReturnType<typeof trainTeacher> | null;
+const teacherStepMs = stepTimes((onStep) => {
+  teacherModel = trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t'), onStep });
+});
+const teacher = { model: teacherModel!.model, modality: 'em' as const, train: em };
+
+const studentStep: Record<string, number> = {};
+const methods = ['eeg-only', 'cmcrd', ...(args.get('methods')?.split(',').filter((m) => m && m !== 'cmcrd' && m !== 'eeg-only') ?? [])];
+for (const method of methods) {
+  const plugin = method === 'eeg-only' ? null : getDistiller(method);
+  studentStep[method] = stepTimes((onStep) => {
+    const s = trainStudent({
+      modality: 'eeg',
+      config: { ...DEFAULT_STUDENT_CONFIG, epochs: stepEpochs, warmupEpochs: 1 },
+      numClasses: spec.numClasses,
+      train: eeg,
+      selection: 'last',
+      random: random.fork('s'),
+      onStep,
+      teacher: plugin ? teacher : null,
+      distiller: plugin ? { plugin, options: parseDistillerOptions(plugin, { negatives: spec.negatives.within }) } : null,
+    });
+    s.model.dispose();
+  });
+}
+
+let foldSeconds: number | null = null;
+if (withFold) {
+  // One within-subject fold at the paper's settings: teacher (50 epochs) then the CMCRD student (40).
+  const t0 = performance.now();
+  const t = trainTeacher({ modality: 'em', config: DEFAULT_TEACHER_CONFIG, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('ft') });
+  const plugin = getDistiller('cmcrd');
+  const s = trainStudent({
+    modality: 'eeg',
+    config: DEFAULT_STUDENT_CONFIG,
+    numClasses: spec.numClasses,
+    train: eeg,
+    test,
+    selection: 'last',
+    random: random.fork('fs'),
+    teacher: { model: t.model, modality: 'em', train: em },
+    distiller: { plugin, options: parseDistillerOptions(plugin, { negatives: spec.negatives.within }) },
+  });
+  foldSeconds = (performance.now() - t0) / 1000;
+  s.model.dispose();
+  t.model.dispose();
+}
+
+console.log(
+  JSON.stringify({
+    backend: backendName,
+    available: true,
+    trainRows: split.train.n,
+    negatives: spec.negatives.within,
+    teacherStepMs,
+    studentStepMs: studentStep,
+    foldSeconds,
+  }),
+);
