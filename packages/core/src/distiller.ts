@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Modality } from './backbones/types.js';
 import type { Random } from './random.js';
 import type { Scalar, Tensor2D, Variable } from './tf.js';

@@ -1,4 +1,5 @@
 import { type Tensor, type Tensor1D, type Tensor2D, type Variable, tf } from '../tf.js';
+import { newVariable } from './init.js';
 
 const MOMENTUM = 0.1; // PyTorch's convention: running = (1 − m)·running + m·batch
 const EPS = 1e-5;
@@ -20,7 +21,6 @@ let lastStats: BatchStats | null = null;
  * A bias before batch normalisation receives exactly zero gradient, so the layer has none.
  */
 function makeTrainingOp(inputGradient: boolean) {
-  // biome-ignore lint/suspicious/noExplicitAny: tfjs types customGrad's variadic inputs loosely
   return tf.customGrad(((xT: Tensor2D, w: Tensor2D, gamma: Tensor2D, beta: Tensor2D, save: any) => {
     const hT = tf.matMul(w, xT);
     const { mean, variance } = tf.moments(hT, 1, true);
@@ -70,11 +70,11 @@ export class DenseBnRelu {
     private readonly isFirstLayer = false,
   ) {
     const dim = initialW.shape[0];
-    this.w = tf.variable(initialW, true, `${prefix}/w`);
-    this.gamma = tf.variable(tf.ones([dim, 1]), true, `${prefix}/gamma`);
-    this.beta = tf.variable(tf.zeros([dim, 1]), true, `${prefix}/beta`);
-    this.runningMean = tf.variable(tf.zeros([dim, 1]), false, `${prefix}/running_mean`);
-    this.runningVar = tf.variable(tf.ones([dim, 1]), false, `${prefix}/running_var`);
+    this.w = newVariable(initialW, true, `${prefix}/w`);
+    this.gamma = newVariable(tf.ones([dim, 1]), true, `${prefix}/gamma`);
+    this.beta = newVariable(tf.zeros([dim, 1]), true, `${prefix}/beta`);
+    this.runningMean = newVariable(tf.zeros([dim, 1]), false, `${prefix}/running_mean`);
+    this.runningVar = newVariable(tf.ones([dim, 1]), false, `${prefix}/running_var`);
   }
 
   /** xT: [in, batch] → [out, batch]. */

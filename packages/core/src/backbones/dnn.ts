@@ -1,6 +1,6 @@
 import { type Tensor2D, type Variable, tf } from '../tf.js';
 import { DenseBnRelu } from './dense-bn-relu.js';
-import { uniformInit } from './init.js';
+import { newVariable, uniformInit } from './init.js';
 import { countParameters, restoreVariables, snapshotVariables } from './state.js';
 import type { Backbone, BackboneFactory, BackboneOptions, BackboneOutput } from './types.js';
 
@@ -30,12 +30,12 @@ class Dnn implements Backbone {
     }
     const c = opts.numClasses;
     this.head = {
-      w: tf.variable(
+      w: newVariable(
         tf.tensor2d(uniformInit(fanIn * c, fanIn, opts.random), [fanIn, c]),
         true,
         `${id}/head/w`,
       ),
-      b: tf.variable(tf.tensor1d(uniformInit(c, fanIn, opts.random)), true, `${id}/head/b`),
+      b: newVariable(tf.tensor1d(uniformInit(c, fanIn, opts.random)), true, `${id}/head/b`),
     };
   }
 

@@ -1,3 +1,4 @@
+import { type Tensor, type Variable, tf } from '../tf.js';
 import type { Random } from '../random.js';
 
 /** PyTorch's default Linear initialisation: U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weights and bias. */
@@ -6,4 +7,11 @@ export function uniformInit(size: number, fanIn: number, random: Random): Float3
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = (2 * random.next() - 1) * bound;
   return out;
+}
+
+/** A variable holding `initial`'s values; `initial` is disposed (tf.variable copies it). */
+export function newVariable(initial: Tensor, trainable: boolean, name: string): Variable {
+  const v = tf.variable(initial, trainable, name);
+  initial.dispose();
+  return v;
 }

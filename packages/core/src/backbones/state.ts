@@ -14,7 +14,9 @@ export function restoreVariables(vars: Variable[], state: Float32Array[]): void 
         `snapshot array ${i} has ${state[i].length} values, variable ${v.name} needs ${v.size}`,
       );
     }
-    v.assign(tf.tensor(state[i], v.shape));
+    const t = tf.tensor(state[i], v.shape);
+    v.assign(t);
+    t.dispose();
   });
 }
 

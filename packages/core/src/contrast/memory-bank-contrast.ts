@@ -1,4 +1,4 @@
-import { uniformInit } from '../backbones/init.js';
+import { newVariable, uniformInit } from '../backbones/init.js';
 import type { DistillBatch, DistillerContext } from '../distiller.js';
 import { entropyWeights } from '../losses/entropy-weights.js';
 import { gateRowGradients } from '../losses/gradient-routing.js';
@@ -64,8 +64,8 @@ export class MemoryBankContrast {
     const dT = ctx.teacher.featureDims[ctx.teacher.featureDims.length - 1];
     const r = ctx.random;
     const linear = (inDim: number, name: string) => ({
-      w: tf.variable(tf.tensor2d(uniformInit(inDim * dim, inDim, r), [inDim, dim]), true, `${id}/${name}/w`),
-      b: tf.variable(tf.tensor1d(uniformInit(dim, inDim, r)), true, `${id}/${name}/b`),
+      w: newVariable(tf.tensor2d(uniformInit(inDim * dim, inDim, r), [inDim, dim]), true, `${id}/${name}/w`),
+      b: newVariable(tf.tensor1d(uniformInit(dim, inDim, r)), true, `${id}/${name}/b`),
     });
     this.projS = linear(dS, 'embed_s');
     this.projT = linear(dT, 'embed_t');

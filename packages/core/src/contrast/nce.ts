@@ -65,10 +65,10 @@ export function nceSideLoss(
   const dataSize = bank.rows.shape[0];
   if (bank.rows.shape[1] !== d)
     throw new Error(`NCE: bank rows have ${bank.rows.shape[1]} values, embeddings ${d}`);
+  if (batch.dataSize !== dataSize) throw new Error(`NCE: the bank has ${dataSize} rows but the batch says N=${batch.dataSize}`);
   if (batch.positives.length !== n || batch.negatives.length !== n * batch.k) {
     throw new Error(`NCE: index sets do not match a batch of ${n} with K=${batch.k}`);
   }
-  // biome-ignore lint/suspicious/noExplicitAny: tfjs types customGrad's variadic inputs loosely
   const op = tf.customGrad(((e: Tensor2D, save: any) => {
     const invTau = 1 / batch.temperature;
     // Raw scores [N, n]; the big operand goes first because the wasm kernel repacks its second

@@ -46,15 +46,20 @@ export class NegativeSampler {
       for (let t = 0; t < this.k; t++) visit(pool[this.random.fastInt(m)]);
       return;
     }
-    // Partial Fisher–Yates on a scratch copy: the first K entries are a uniform draw without replacement.
+    // Partial Fisher–Yates on a scratch copy. When K is more than half the pool it is cheaper to
+    // draw the m − K samples left out and visit the rest: the same uniform draw without replacement.
     const s = this.scratch;
     s.set(pool);
-    for (let t = 0; t < this.k; t++) {
+    const excluded = this.k > m / 2;
+    const draws = excluded ? m - this.k : this.k;
+    for (let t = 0; t < draws; t++) {
       const r = t + this.random.fastInt(m - t);
       const v = s[r];
       s[r] = s[t];
       s[t] = v;
-      visit(v);
     }
+    const from = excluded ? draws : 0;
+    const to = excluded ? m : draws;
+    for (let t = from; t < to; t++) visit(s[t]);
   }
 }

@@ -2,7 +2,6 @@ import { type Tensor, type Tensor1D, type Tensor2D, tf } from '../tf.js';
 
 // tfjs-core has no stop-gradient op; these identity ops decide what flows back through them.
 
-// biome-ignore lint/suspicious/noExplicitAny: tfjs types customGrad's variadic inputs loosely
 const stopGradientOp = tf.customGrad(((x: Tensor, save: (t: Tensor[]) => void) => {
   save([]);
   return { value: tf.clone(x), gradFunc: (dy: Tensor) => tf.zerosLike(dy) };
@@ -13,7 +12,6 @@ export function stopGradient<T extends Tensor>(x: T): T {
   return stopGradientOp(x) as T;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: as above
 const rowGateOp = tf.customGrad(((x: Tensor, keep: Tensor, save: (t: Tensor[]) => void) => {
   save([keep]);
   return {

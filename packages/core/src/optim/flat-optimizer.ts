@@ -76,7 +76,11 @@ export class AdamW extends FlatOptimizer {
   }
 
   protected update(w: Float32Array, g: Float32Array, lr: number): void {
-    const { m, v, b1, b2, eps } = this;
+    const m = this.m;
+    const v = this.v;
+    const b1 = this.b1;
+    const b2 = this.b2;
+    const eps = this.eps;
     const c1 = 1 - b1 ** this.step;
     const c2 = 1 - b2 ** this.step;
     const decay = 1 - lr * this.wd;
@@ -112,7 +116,7 @@ export class SgdMomentum extends FlatOptimizer {
   }
 
   protected update(w: Float32Array, g: Float32Array, lr: number): void {
-    const { buf } = this;
+    const buf = this.buf;
     const mu = this.step === 1 ? 0 : this.o.momentum;
     const wd = this.o.weightDecay;
     for (let i = 0; i < w.length; i++) {

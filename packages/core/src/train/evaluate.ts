@@ -24,10 +24,11 @@ export function inferAll(model: Backbone, x: Float32Array, dim: number, withFeat
       const out = model.apply(xb, false);
       logits.set(out.logits.dataSync() as Float32Array, start * c);
       predictions.set(tf.argMax(out.logits, 1).dataSync() as Int32Array, start);
-      if (withFeatures)
-        out.features.forEach((f, i) =>
-          features[i].set(f.dataSync() as Float32Array, start * model.featureDims[i]),
-        );
+      if (withFeatures) {
+        out.features.forEach((f, i) => {
+          features[i].set(f.dataSync() as Float32Array, start * model.featureDims[i]);
+        });
+      }
     });
   }
   return { logits, features, predictions };

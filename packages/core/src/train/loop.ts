@@ -111,8 +111,10 @@ export function runEpochs(o: LoopOptions): LoopResult {
         );
         return out.total;
       }, lr);
-      (partLog.total ??= []).push(value);
-      for (const [k, v] of Object.entries(parts)) (partLog[k] ??= []).push(v);
+      for (const [k, v] of [['total', value] as const, ...Object.entries(parts)]) {
+        if (!partLog[k]) partLog[k] = [];
+        partLog[k].push(v);
+      }
       o.model.commitBatchStats();
       o.afterStep?.(batch);
       x.dispose();
@@ -123,9 +125,9 @@ export function runEpochs(o: LoopOptions): LoopResult {
 
     const losses: Record<string, number> = {};
     for (const [k, list] of Object.entries(partLog)) {
-      const stacked = tf.stack(list);
-      losses[k] = (tf.mean(stacked).dataSync() as Float32Array)[0];
-      stacked.dispose();
+      const mean = tf.tidy(() => tf.mean(tf.stack(list)));
+      losses[k] = (mean.dataSync() as Float32Array)[0];
+      mean.dispose();
       tf.dispose(list);
     }
     const correct = tf.addN(correctLog);
