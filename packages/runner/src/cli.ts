@@ -12,20 +12,10 @@ import { progressPrinter } from './report-progress.js';
 import { Store, StoreError } from './store/store.js';
 import { comparisonTables, formatComparison } from './table.js';
 
-class UsageError extends Error {}
-
 function int(name: string) {
   return (v: string) => {
     if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be an integer, got '${v}'`);
     return Number(v);
-  };
-}
-
-function num(name: string) {
-  return (v: string) => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'`);
-    return x;
   };
 }
 
@@ -177,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code?.startsWith('commander.')) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
     }
-    if (err instanceof ConfigError || err instanceof StoreError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof StoreError) {
       console.error(`cmcrd: ${err.message}`);
       return 2;
     }
