@@ -1,4 +1,4 @@
-import { datasetSpec, type DatasetSpec } from './spec.js';
+import { type DatasetSpec, datasetSpec } from './spec.js';
 import { generateSynthetic } from './synthetic.js';
 
 /**

@@ -1,36 +1,36 @@
-export { UnknownDatasetError, ProtocolError } from './errors.js';
+export { clearDatasetCache, type Dataset, loadDataset } from './dataset.js';
+export { ProtocolError, UnknownDatasetError } from './errors.js';
+export { EEG_BAND_NAMES, type Electrode, MONTAGE } from './montage.js';
 export {
-  type Modality,
-  type DatasetFamily,
-  type DatasetSpec,
-  DATASET_NAMES,
-  datasetSpec,
-  EEG_CHANNELS,
-  EEG_BANDS,
-  EEG_DIM,
-} from './spec.js';
-export { type Dataset, loadDataset, clearDatasetCache } from './dataset.js';
-export {
-  type ProtocolName,
-  PROTOCOL_NAMES,
-  type ProtocolOptions,
-  DEFAULT_PROTOCOL_OPTIONS,
-  parseProtocolOptions,
-  parseProtocol,
-  listFolds,
-  type SplitPart,
-  type Split,
   buildSplit,
+  DEFAULT_PROTOCOL_OPTIONS,
+  listFolds,
+  PROTOCOL_NAMES,
+  type ProtocolName,
+  type ProtocolOptions,
+  parseProtocol,
+  parseProtocolOptions,
+  type Split,
+  type SplitPart,
   trialId,
 } from './protocol.js';
-export { zscoreFit, zscoreApply, type ZscoreStats } from './zscore.js';
-export { MONTAGE, EEG_BAND_NAMES, type Electrode } from './montage.js';
 export {
+  DATASET_NAMES,
+  type DatasetFamily,
+  type DatasetSpec,
+  datasetSpec,
+  EEG_BANDS,
+  EEG_CHANNELS,
+  EEG_DIM,
+  type Modality,
+} from './spec.js';
+export {
+  EMOTION_CENTRES,
+  emFeatureNames,
   GENERATOR_KNOBS,
   type GeneratorKnobs,
-  type ModalityKnobs,
-  EMOTION_CENTRES,
   LATENT_AXES,
-  emFeatureNames,
+  type ModalityKnobs,
   windowsPerTrial,
 } from './synthetic.js';
+export { type ZscoreStats, zscoreApply, zscoreFit } from './zscore.js';

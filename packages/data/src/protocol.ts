@@ -4,7 +4,10 @@ import type { DatasetSpec } from './spec.js';
 import { type ZscoreStats, zscoreApplyInPlace, zscoreFit, zscoreFitRows } from './zscore.js';
 
 export type ProtocolName = 'within-subject' | 'cross-subject';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = Object.freeze(['within-subject', 'cross-subject'] as const);
+export const PROTOCOL_NAMES: readonly ProtocolName[] = Object.freeze([
+  'within-subject',
+  'cross-subject',
+] as const);
 
 /** DESIGN.md section 8. Defaults are leak-free; every other value lets test data in and is recorded. */
 export interface ProtocolOptions {
@@ -53,7 +56,9 @@ export function parseProtocolOptions(partial: Record<string, unknown>): Protocol
   const known = Object.keys(OPTION_VALUES) as (keyof ProtocolOptions)[];
   for (const key of Object.keys(partial)) {
     if (!(known as string[]).includes(key)) {
-      throw new ProtocolError(`unknown protocol option ${JSON.stringify(key)}; known options: ${known.join(', ')}`);
+      throw new ProtocolError(
+        `unknown protocol option ${JSON.stringify(key)}; known options: ${known.join(', ')}`,
+      );
     }
   }
   const out: Record<string, string> = { ...DEFAULT_PROTOCOL_OPTIONS };
@@ -73,8 +78,11 @@ export function parseProtocolOptions(partial: Record<string, unknown>): Protocol
 
 /** Throws {@link ProtocolError} naming the bad name and listing the known protocols. */
 export function parseProtocol(name: string): ProtocolName {
-  if (typeof name === 'string' && (PROTOCOL_NAMES as readonly string[]).includes(name)) return name as ProtocolName;
-  throw new ProtocolError(`unknown protocol ${describe(name)}; known protocols: ${PROTOCOL_NAMES.join(', ')}`);
+  if (typeof name === 'string' && (PROTOCOL_NAMES as readonly string[]).includes(name))
+    return name as ProtocolName;
+  throw new ProtocolError(
+    `unknown protocol ${describe(name)}; known protocols: ${PROTOCOL_NAMES.join(', ')}`,
+  );
 }
 
 /** Subjects that take part in the protocols: those with both modalities (all have EEG), ascending. */
@@ -158,7 +166,12 @@ const TEST = 2;
  *
  * Both modalities are normalised as `options.normalisation` says. No trial is ever in two parts.
  */
-export function buildSplit(ds: Dataset, protocol: ProtocolName, foldKey: string, options: ProtocolOptions): Split {
+export function buildSplit(
+  ds: Dataset,
+  protocol: ProtocolName,
+  foldKey: string,
+  options: ProtocolOptions,
+): Split {
   const p = parseProtocol(protocol);
   const opts = Object.freeze(parseProtocolOptions(options as unknown as Record<string, unknown>));
   const { spec } = ds;
@@ -261,24 +274,20 @@ function normalise(ds: Dataset, parts: SplitPart[], how: ProtocolOptions['normal
     } else {
       // per-subject: each subject's statistics over all of its rows in the split (all parts)
       const bySubject = new Map<number, number[]>();
-      for (const part of parts) for (const r of part.rows) {
-        const s = ds.subject[r];
-        let list = bySubject.get(s);
-        if (!list) bySubject.set(s, (list = []));
-        list.push(r);
-      }
+      for (const part of parts) for (const r of part.rows) pushTo(bySubject, ds.subject[r], r);
       const stats = new Map<number, ZscoreStats>();
       for (const [s, rows] of bySubject) stats.set(s, zscoreFitRows(ds[m], dim, Int32Array.from(rows)));
       for (const part of parts) {
         const local = new Map<number, number[]>();
-        for (let i = 0; i < part.n; i++) {
-          const s = part.subjects[i];
-          let list = local.get(s);
-          if (!list) local.set(s, (list = []));
-          list.push(i);
-        }
+        for (let i = 0; i < part.n; i++) pushTo(local, part.subjects[i], i);
         for (const [s, idx] of local) zscoreApplyInPlace(part[m], dim, stats.get(s) as ZscoreStats, idx);
       }
     }
   }
+}
+
+function pushTo(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

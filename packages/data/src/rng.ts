@@ -1,6 +1,6 @@
-import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 /** murmur3 finaliser: a good 32-bit avalanche. */
@@ -34,14 +34,11 @@ function hashState(seed: number, tags: readonly number[]): number[] {
   return state;
 }
 
-const TWO_PI = 2 * Math.PI;
 const INV_2_32 = 2.3283064365386963e-10;
 
-/** A seeded stream: uniforms via pure-rand, normals by Box-Muller. Not thread-shared; cheap to create. */
+/** A seeded stream: pure-rand's xoroshiro128+, uniforms via pure-rand, normals by the ziggurat. Cheap to create. */
 export class Rng {
   private readonly g: RandomGenerator;
-  private spare = 0;
-  private hasSpare = false;
 
   constructor(seed: number, ...tags: number[]) {
     this.g = xoroshiro128plusFromState(hashState(seed, tags));
@@ -55,21 +52,6 @@ export class Rng {
   /** Uniform integer in [from, to] (both included). */
   int(from: number, to: number): number {
     return uniformInt(this.g, from, to);
-  }
-
-  /** Standard normal by Box-Muller (32-bit uniforms). */
-  normalBoxMuller(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
-    }
-    const u1 = ((this.g.next() >>> 0) + 0.5) * INV_2_32; // in (0, 1): log is finite
-    const u2 = (this.g.next() >>> 0) * INV_2_32;
-    const r = Math.sqrt(-2 * Math.log(u1));
-    const t = TWO_PI * u2;
-    this.spare = r * Math.sin(t);
-    this.hasSpare = true;
-    return r * Math.cos(t);
   }
 
   /**

@@ -49,7 +49,12 @@ export function zscoreApply(x: Float32Array, dim: number, stats: ZscoreStats): F
 }
 
 /** @internal in-place variant of {@link zscoreApply}, optionally restricted to some rows. */
-export function zscoreApplyInPlace(x: Float32Array, dim: number, stats: ZscoreStats, rows?: ArrayLike<number>): void {
+export function zscoreApplyInPlace(
+  x: Float32Array,
+  dim: number,
+  stats: ZscoreStats,
+  rows?: ArrayLike<number>,
+): void {
   checkDim(x, dim);
   if (stats.mean.length !== dim || stats.std.length !== dim) {
     throw new RangeError(`z-score stats have ${stats.mean.length} columns, expected ${dim}`);
