@@ -9,7 +9,7 @@ import { comparisonTables, formatComparison } from './table.js';
 export const DEMO_DATASET = 'synthetic-seed-iv';
 export const DEMO_METHODS = ['eeg-only', 'em-only', 'cmcrd'];
 /** Shorter than the paper's 40 (student) / 50 (teacher) epochs so that the demo fits in minutes. */
-export const DEMO_EPOCHS = { student: 20, warmup: 5, teacher: 20 };
+export const DEMO_EPOCHS = { student: 12, warmup: 3, teacher: 12 };
 
 export interface DemoOptions {
   db: string;
@@ -55,7 +55,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     console.log(
       `\n${summary.finished} fold(s) run in ${secs} s, ${summary.skipped} already stored, ${summary.failed} failed.\n` +
         `Results (SQLite, one row per fold and per epoch): ${store.path}\n` +
-        `Print the table again: pnpm cmcrd table --db ${store.path}`,
+        `Print the table again: npx pnpm@10.34.8 -s cmcrd table --db ${store.path}`,
     );
     return summary.failed > 0 ? 1 : 0;
   } finally {

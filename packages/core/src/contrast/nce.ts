@@ -30,17 +30,19 @@ function flushDenormal(v: number): number {
 /** Holds CRD's normalisation constant Z, fixed from the first batch it sees. */
 export interface NormalisationConstant {
   z: number | null;
+  /** Reused between steps for dL/dscores (saves a large allocation per step); optional. */
+  scratch?: Float32Array;
 }
 
 /**
- * Z = N · mean over the drawn index sets of exp(<bank_j, e_i>/τ), from raw scores laid out
+ * Z = N · mean over the drawn index sets of exp(<bank_j, e_i>/τ), from the scores/τ laid out
  * [N, n] (bank row j, sample i).
  */
 function estimateZ(scores: Float32Array, n: number, b: NceBatch): number {
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    sum += Math.exp(scores[b.positives[i] * n + i] / b.temperature);
-    for (let t = 0; t < b.k; t++) sum += Math.exp(scores[b.negatives[i * b.k + t] * n + i] / b.temperature);
+    sum += Math.exp(scores[b.positives[i] * n + i]);
+    for (let t = 0; t < b.k; t++) sum += Math.exp(scores[b.negatives[i * b.k + t] * n + i]);
   }
   return (sum / (n * (b.k + 1))) * b.dataSize;
 }
@@ -71,9 +73,9 @@ export function nceSideLoss(
   }
   const op = tf.customGrad(((e: Tensor2D, save: any) => {
     const invTau = 1 / batch.temperature;
-    // Raw scores [N, n]; the big operand goes first because the wasm kernel repacks its second
+    // Scores/τ laid out [N, n]; the bank goes first because the wasm kernel repacks its second
     // operand on every call.
-    const raw = tf.matMul(bank.rows, tf.transpose(e));
+    const raw = tf.matMul(bank.rows, tf.transpose(tf.mul(e, invTau)));
     if (norm.z === null) norm.z = estimateZ(raw.dataSync() as Float32Array, n, batch);
     const kPn = batch.k / batch.dataSize;
     const c = kPn + NCE_EPS;
@@ -82,11 +84,9 @@ export function nceSideLoss(
       shift[i] = (batch.scoreWeights ? Math.log(batch.scoreWeights[i]) : 0) - Math.log(norm.z);
     // exp runs on the backend over all [N, n] scores (faster there than Math.exp on the host);
     // the host then visits only the K+1 drawn entries of each sample.
-    const logP = tf.add(tf.mul(raw, invTau), tf.tensor2d(shift, [1, n]));
-    const pTensor = tf.exp(logP);
-    const lp = logP.dataSync() as Float32Array;
+    const pTensor = tf.exp(tf.add(raw, tf.tensor2d(shift, [1, n])));
     const p = pTensor.dataSync() as Float32Array;
-    tf.dispose([raw, logP, pTensor]);
+    tf.dispose([raw, pTensor]);
     const logC = Math.log(c);
     const invC = 1 / c;
     // log(P + c) = log c + log1p(P/c); most drawn negatives have P ≪ c, where four terms of the
@@ -96,14 +96,16 @@ export function nceSideLoss(
       return x < 0.01 ? logC + x * (1 - x * (0.5 - x * (1 / 3 - x * 0.25))) : Math.log(v + c);
     };
     const logKPn = Math.log(kPn);
-    const grad = new Float32Array(n * dataSize);
+    if (norm.scratch?.length !== n * dataSize) norm.scratch = new Float32Array(n * dataSize);
+    const grad = norm.scratch;
+    grad.fill(0);
     let total = 0;
     for (let i = 0; i < n; i++) {
       const sign = batch.termSigns ? batch.termSigns[i] : 1;
       // The loss is −(1/n) Σ sign·row; `scale` carries that factor and 1/τ into d/d(raw score).
       const scale = (-sign / n) * invTau;
       const jp = batch.positives[i] * n + i;
-      let row = lp[jp] - logDen(p[jp]);
+      let row = Math.log(p[jp]) - logDen(p[jp]);
       grad[jp] += flushDenormal(scale * (1 - p[jp] / (p[jp] + c)));
       for (let t = 0; t < batch.k; t++) {
         const j = batch.negatives[i * batch.k + t] * n + i;

@@ -6,7 +6,8 @@ import type { Random } from '../random.js';
  */
 export class NegativeSampler {
   private readonly pools: Int32Array[];
-  private readonly scratch: Int32Array;
+  /** Per pool position: how many times it was drawn for the current sample. */
+  private readonly counts: Int32Array;
 
   constructor(
     labels: Int32Array,
@@ -22,44 +23,44 @@ export class NegativeSampler {
       this.pools.push(Int32Array.from(pool));
       largest = Math.max(largest, pool.length);
     }
-    this.scratch = new Int32Array(largest);
+    this.counts = new Int32Array(largest);
   }
 
-  /** K negatives for each sample of a batch, row-major [n, K]. */
+  /** K negatives for each sample of a batch, row-major [n, K], each row in ascending order. */
   draw(labels: ArrayLike<number>): Int32Array {
     const out = new Int32Array(labels.length * this.k);
-    for (let b = 0; b < labels.length; b++) {
-      let t = b * this.k;
-      this.forEach(labels[b], (j) => {
-        out[t++] = j;
-      });
-    }
+    for (let b = 0; b < labels.length; b++) this.drawInto(labels[b], out, b * this.k);
     return out;
   }
 
-  /** Calls visit(j) for each of the K negatives of a sample of class `label`. */
-  forEach(label: number, visit: (j: number) => void): void {
+  /**
+   * Writes the K negatives of a sample of class `label` at out[offset…], ascending (the loss then
+   * reads the score matrix in order). Without replacement it uses Floyd's algorithm — on the
+   * m − K samples left out when K is more than half the pool, which is cheaper and the same
+   * uniform draw.
+   */
+  drawInto(label: number, out: Int32Array, offset: number): void {
     const pool = this.pools[label];
     const m = pool.length;
     if (m === 0) throw new Error(`no training samples outside class ${label} to draw negatives from`);
-    if (this.k > m) {
-      for (let t = 0; t < this.k; t++) visit(pool[this.random.fastInt(m)]);
-      return;
+    const counts = this.counts;
+    counts.fill(0, 0, m);
+    const k = this.k;
+    let o = offset;
+    if (k > m) {
+      for (let t = 0; t < k; t++) counts[this.random.fastInt(m)]++;
+      for (let t = 0; t < m; t++) for (let r = counts[t]; r > 0; r--) out[o++] = pool[t];
+    } else {
+      const leaveOut = k > m / 2;
+      const draws = leaveOut ? m - k : k;
+      for (let j = m - draws; j < m; j++) {
+        const t = this.random.fastInt(j + 1);
+        if (counts[t]) counts[j] = 1;
+        else counts[t] = 1;
+      }
+      const wanted = leaveOut ? 0 : 1;
+      for (let t = 0; t < m; t++) if (counts[t] === wanted) out[o++] = pool[t];
     }
-    // Partial Fisher–Yates on a scratch copy. When K is more than half the pool it is cheaper to
-    // draw the m − K samples left out and visit the rest: the same uniform draw without replacement.
-    const s = this.scratch;
-    s.set(pool);
-    const excluded = this.k > m / 2;
-    const draws = excluded ? m - this.k : this.k;
-    for (let t = 0; t < draws; t++) {
-      const r = t + this.random.fastInt(m - t);
-      const v = s[r];
-      s[r] = s[t];
-      s[t] = v;
-    }
-    const from = excluded ? draws : 0;
-    const to = excluded ? m : draws;
-    for (let t = from; t < to; t++) visit(s[t]);
+    if (o !== offset + k) throw new Error(`negative sampler drew ${o - offset} instead of ${k}`);
   }
 }

@@ -1,4 +1,4 @@
-import type { Backbone } from '../backbones/types.js';
+import type { Backbone, Modality } from '../backbones/types.js';
 import type { FlatOptimizer } from '../optim/flat-optimizer.js';
 import type { Random } from '../random.js';
 import { type Scalar, type Tensor2D, tf } from '../tf.js';
@@ -49,6 +49,20 @@ export interface LoopOptions {
   random: Random;
   onEpoch?(record: EpochRecord): void;
   /** Wall time of each optimisation step (batch assembly, forward, backward, update), for benchmarks. */
+  onStep?(ms: number): void;
+}
+
+/** What every trainer is given besides its own configuration. */
+export interface TrainingRun {
+  modality: Modality;
+  numClasses: number;
+  train: LabelledSet;
+  val?: LabelledSet | null;
+  /** The test split: monitored per epoch (and used for selection only under 'oracle-test'). */
+  test?: LabelledSet | null;
+  selection: EpochSelection;
+  random: Random;
+  onEpoch?(r: EpochRecord): void;
   onStep?(ms: number): void;
 }
 

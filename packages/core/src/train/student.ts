@@ -4,11 +4,10 @@ import { type Distiller, type DistillerPlugin, checkLossShape } from '../distill
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { AdamW } from '../optim/flat-optimizer.js';
 import { warmupCosine } from '../optim/schedule.js';
-import type { Random } from '../random.js';
 import { type Scalar, type Tensor2D, type Variable, tf } from '../tf.js';
 import { type LabelledSet, checkLabelledSet, rowCount } from './data.js';
 import { inferAll } from './evaluate.js';
-import { type BatchInput, type BatchLoss, type EpochRecord, type EpochSelection, runEpochs } from './loop.js';
+import { type BatchInput, type BatchLoss, type TrainingRun, runEpochs } from './loop.js';
 import type { TrainedModel } from './teacher.js';
 
 export interface StudentConfig {
@@ -36,17 +35,8 @@ export interface TeacherForStudent {
   train: LabelledSet;
 }
 
-export interface StudentTraining {
-  modality: Modality;
+export interface StudentTraining extends TrainingRun {
   config: StudentConfig;
-  numClasses: number;
-  train: LabelledSet;
-  val?: LabelledSet | null;
-  test?: LabelledSet | null;
-  selection: EpochSelection;
-  random: Random;
-  onEpoch?(r: EpochRecord): void;
-  onStep?(ms: number): void;
   teacher?: TeacherForStudent | null;
   distiller?: { plugin: DistillerPlugin; options: Record<string, unknown> } | null;
 }

@@ -1,12 +1,11 @@
 import { getBackbone } from '../backbones/registry.js';
-import type { Backbone, Modality } from '../backbones/types.js';
+import type { Backbone, } from '../backbones/types.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { MCC_TEMPERATURE, mccLoss } from '../losses/mcc.js';
 import { SgdMomentum } from '../optim/flat-optimizer.js';
-import type { Random } from '../random.js';
 import { type Scalar, type Tensor2D, tf } from '../tf.js';
-import { type LabelledSet, checkLabelledSet, gatherRows, rowCount } from './data.js';
-import { type EpochRecord, type EpochSelection, runEpochs } from './loop.js';
+import { checkLabelledSet, gatherRows, rowCount } from './data.js';
+import { type EpochRecord, type TrainingRun, runEpochs } from './loop.js';
 
 export interface TeacherConfig {
   backbone: string;
@@ -36,18 +35,9 @@ export const DEFAULT_TEACHER_CONFIG: TeacherConfig = {
   mccSource: 'train',
 };
 
-export interface TeacherTraining {
-  modality: Modality;
+/** Under mccSource 'target', MCC reads the test split's features (never its labels). */
+export interface TeacherTraining extends TrainingRun {
   config: TeacherConfig;
-  numClasses: number;
-  train: LabelledSet;
-  val?: LabelledSet | null;
-  /** The test split: monitored per epoch, and its features (never labels) feed MCC under 'target'. */
-  test?: LabelledSet | null;
-  selection: EpochSelection;
-  random: Random;
-  onEpoch?(r: EpochRecord): void;
-  onStep?(ms: number): void;
 }
 
 export interface TrainedModel {
