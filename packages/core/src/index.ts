@@ -35,7 +35,7 @@ export { gateRowGradients, stopGradient } from './losses/gradient-routing.js';
 export { MemoryBankContrast, type MemoryBankContrastOptions } from './contrast/memory-bank-contrast.js';
 export { NegativeSampler } from './contrast/negatives.js';
 export { NCE_EPS, type NceBatch, type NormalisationConstant, nceSideLoss } from './contrast/nce.js';
-export { type UnimodalSupervision, unimodalSupervision } from './contrast/supervision.js';
+export { type UnimodalSupervision, unimodalSupervision, unimodalSupervisionOf } from './contrast/supervision.js';
 export { type CmcrdOptions, cmcrdPlugin } from './distillers/cmcrd.js';
 export { AdamW, FlatOptimizer, SgdMomentum } from './optim/flat-optimizer.js';
 export { warmupCosine } from './optim/schedule.js';

@@ -1,11 +1,10 @@
 import { newVariable, uniformInit } from '../backbones/init.js';
 import type { DistillBatch, DistillerContext } from '../distiller.js';
 import { entropyWeights } from '../losses/entropy-weights.js';
-import { gateRowGradients } from '../losses/gradient-routing.js';
-import { type Scalar, type Tensor2D, type Variable, tf } from '../tf.js';
+import { type Scalar, type Tensor, type Tensor1D, type Tensor2D, type Variable, tf } from '../tf.js';
 import { NegativeSampler } from './negatives.js';
-import { type NormalisationConstant, nceSideLoss } from './nce.js';
-import { unimodalSupervision } from './supervision.js';
+import { type NormalisationConstant, nceSide } from './nce.js';
+import { unimodalSupervisionOf } from './supervision.js';
 
 export interface MemoryBankContrastOptions {
   /** Embedding dimension of both projections and banks. */
@@ -28,10 +27,6 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
   const t = new Float32Array(a.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
   return t;
-}
-
-function l2normalize(x: Tensor2D): Tensor2D {
-  return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as Tensor2D;
 }
 
 /**
@@ -88,43 +83,63 @@ export class MemoryBankContrast {
     const o = this.opts;
     const fS = batch.student.features[batch.student.features.length - 1];
     const fT = batch.teacher.features[batch.teacher.features.length - 1];
-    const eS = l2normalize(tf.fused.matMul({ a: fS, b: this.projS.w, bias: this.projS.b }) as Tensor2D);
-    const eT = l2normalize(tf.fused.matMul({ a: fT, b: this.projT.w, bias: this.projT.b }) as Tensor2D);
-    this.disposeLast();
-    // Kept beyond the tape so afterStep() can write them into the banks.
-    this.last = { eS: tf.keep(eS), eT: tf.keep(eT), indices: batch.indices };
-
     const negatives = this.sampler.draw(batch.labels);
-    const bankS = {
-      rows: tf.tensor2d(this.bankS, [this.n, o.dim]),
-      transposed: tf.tensor2d(this.bankSt, [o.dim, this.n]),
-    };
-    const bankT = {
-      rows: tf.tensor2d(this.bankT, [this.n, o.dim]),
-      transposed: tf.tensor2d(this.bankTt, [o.dim, this.n]),
-    };
-
+    const bankS = { rows: tf.tensor2d(this.bankS, [this.n, o.dim]), transposed: tf.tensor2d(this.bankSt, [o.dim, this.n]) };
+    const bankT = { rows: tf.tensor2d(this.bankT, [this.n, o.dim]), transposed: tf.tensor2d(this.bankTt, [o.dim, this.n]) };
     let termSigns: Float32Array | null = null;
-    let eSg = eS;
-    let eTg = eT;
+    let keepStudent: Float32Array | null = null;
+    let keepTeacher: Float32Array | null = null;
     if (o.us) {
-      const us = unimodalSupervision(batch.student.logits, batch.teacher.logits, batch.labelsOneHot);
-      termSigns = us.signs.dataSync() as Float32Array;
-      eSg = gateRowGradients(eS, us.keepStudent);
-      eTg = gateRowGradients(eT, us.keepTeacher);
+      const us = unimodalSupervisionOf(
+        batch.student.logits.dataSync() as Float32Array,
+        batch.teacher.logits.dataSync() as Float32Array,
+        batch.labels,
+        batch.student.logits.shape[1],
+      );
+      termSigns = us.signs;
+      keepStudent = us.keepStudent;
+      keepTeacher = us.keepTeacher;
     }
     const scoreWeights = o.iew ? (entropyWeights(batch.teacher.logits, 1).dataSync() as Float32Array) : null;
-    const nce = {
-      positives: batch.indices,
-      negatives,
-      k: o.negatives,
-      dataSize: this.n,
-      temperature: o.temperature,
-      scoreWeights,
-      termSigns,
-    };
-    // The student embedding is scored against the teacher's bank, and the teacher's against the student's.
-    return tf.add(nceSideLoss(eSg, bankT, nce, this.zS), nceSideLoss(eTg, bankS, nce, this.zT)) as Scalar;
+    const nce = { positives: batch.indices, negatives, k: o.negatives, dataSize: this.n, temperature: o.temperature, scoreWeights, termSigns };
+    const n = batch.indices.length;
+
+    // Projection, l2 normalisation, both NCE sides and the unimodal-supervision routing as one op
+    // with a hand-written backward pass: tfjs's generic gradients of the same graph run several
+    // times more kernels, and kernel dispatch dominates at this size.
+    const op = tf.customGrad(((fs: Tensor2D, ws: Tensor2D, bs: Tensor1D, ft: Tensor2D, wt: Tensor2D, bt: Tensor1D, save: any) => {
+      const embed = (f: Tensor2D, w: Tensor2D, b: Tensor1D) =>
+        tf.tidy(() => {
+          const u = tf.add(tf.matMul(f, w), b);
+          const norm = tf.norm(u, 'euclidean', 1, true);
+          return { e: tf.div(u, norm) as Tensor2D, norm: norm as Tensor2D };
+        });
+      const s = embed(fs, ws, bs);
+      const t = embed(ft, wt, bt);
+      this.disposeLast();
+      // Kept beyond the tape so afterStep() can write them into the banks.
+      this.last = { eS: tf.keep(tf.clone(s.e)), eT: tf.keep(tf.clone(t.e)), indices: batch.indices };
+      // The student embedding is scored against the teacher's bank, and the teacher's against the student's.
+      const sideS = nceSide(s.e, bankT, nce, this.zS);
+      const sideT = nceSide(t.e, bankS, nce, this.zT);
+      save([fs, ws, s.e, s.norm, sideS.gradient(), ft, wt, t.e, t.norm, sideT.gradient()]);
+      return {
+        value: tf.scalar(sideS.value + sideT.value),
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [sf, sw, se, sn, sde, tfe, tw, te, tn, tde] = saved as Tensor2D[];
+          const back = (f: Tensor2D, w: Tensor2D, e: Tensor2D, norm: Tensor2D, de: Tensor2D, keep: Float32Array | null) => {
+            let g = tf.mul(de, dy);
+            if (keep) g = tf.mul(g, tf.tensor2d(keep, [n, 1]));
+            const du = tf.div(tf.sub(g, tf.mul(e, tf.sum(tf.mul(e, g), 1, true))), norm);
+            return [tf.matMul(du, w, false, true), tf.matMul(f, du, true, false), tf.sum(du, 0)];
+          };
+          return [...back(sf, sw, se, sn, sde, keepStudent), ...back(tfe, tw, te, tn, tde, keepTeacher)];
+        },
+      };
+    }) as any);
+    const value = op(fS, this.projS.w, this.projS.b, fT, this.projT.w, this.projT.b) as Scalar;
+    tf.dispose([bankS.rows, bankS.transposed, bankT.rows, bankT.transposed]);
+    return value;
   }
 
   afterStep(): void {

@@ -48,6 +48,88 @@ function estimateZ(scores: Float32Array, n: number, b: NceBatch): number {
 }
 
 /**
+ * The forward half of one NCE side, on the host: the loss value and dL/dS for the raw scores
+ * S = bank·eᵀ laid out [N, n] (bank row j, sample i). `scaledScoresT` holds S/τ in that layout.
+ */
+function nceForward(scaledScoresT: Tensor2D, n: number, batch: NceBatch, norm: NormalisationConstant): { value: number; grad: Float32Array } {
+  const dataSize = batch.dataSize;
+  const invTau = 1 / batch.temperature;
+  if (norm.z === null) norm.z = estimateZ(scaledScoresT.dataSync() as Float32Array, n, batch);
+  const kPn = batch.k / batch.dataSize;
+  const c = kPn + NCE_EPS;
+  const shift = new Float32Array(n);
+  for (let i = 0; i < n; i++) shift[i] = (batch.scoreWeights ? Math.log(batch.scoreWeights[i]) : 0) - Math.log(norm.z);
+  // exp runs on the backend over all [N, n] scores (faster there than Math.exp on the host);
+  // the host then visits only the K+1 drawn entries of each sample.
+  const p = tf.tidy(() => tf.exp(tf.add(scaledScoresT, tf.tensor2d(shift, [1, n])))).dataSync() as Float32Array;
+  const logC = Math.log(c);
+  const invC = 1 / c;
+  // log(P + c) = log c + log1p(P/c); most drawn negatives have P ≪ c, where four terms of the
+  // series are exact to float32 (error below (P/c)⁵/5 < 2e-11 for P/c < 0.01).
+  const logDen = (v: number): number => {
+    const x = v * invC;
+    return x < 0.01 ? logC + x * (1 - x * (0.5 - x * (1 / 3 - x * 0.25))) : Math.log(v + c);
+  };
+  const logKPn = Math.log(kPn);
+  if (norm.scratch?.length !== n * dataSize) norm.scratch = new Float32Array(n * dataSize);
+  const grad = norm.scratch;
+  grad.fill(0);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const sign = batch.termSigns ? batch.termSigns[i] : 1;
+    // The loss is −(1/n) Σ sign·row; `scale` carries that factor and 1/τ into d/dS.
+    const scale = (-sign / n) * invTau;
+    const jp = batch.positives[i] * n + i;
+    let row = Math.log(p[jp]) - logDen(p[jp]);
+    grad[jp] += flushDenormal(scale * (1 - p[jp] / (p[jp] + c)));
+    for (let t = 0; t < batch.k; t++) {
+      const j = batch.negatives[i * batch.k + t] * n + i;
+      row += logKPn - logDen(p[j]);
+      grad[j] -= flushDenormal(scale * (p[j] / (p[j] + c)));
+    }
+    total += sign * row;
+  }
+  return { value: -total / n, grad };
+}
+
+/** Checks an embedding, a bank and a batch's index sets agree. */
+export function checkNceInputs(n: number, d: number, bank: { rows: Tensor2D }, batch: NceBatch): void {
+  const dataSize = bank.rows.shape[0];
+  if (bank.rows.shape[1] !== d) throw new Error(`NCE: bank rows have ${bank.rows.shape[1]} values, embeddings ${d}`);
+  if (batch.dataSize !== dataSize) throw new Error(`NCE: the bank has ${dataSize} rows but the batch says N=${batch.dataSize}`);
+  if (batch.positives.length !== n || batch.negatives.length !== n * batch.k) {
+    throw new Error(`NCE: index sets do not match a batch of ${n} with K=${batch.k}`);
+  }
+}
+
+/**
+ * Loss value and dL/de ([n, d]) of one NCE side, without the tape: for fused ops that route the
+ * gradient further themselves. The bank goes first in the products because the wasm kernel
+ * repacks its second operand on every call.
+ */
+export function nceSide(
+  embedding: Tensor2D,
+  bank: { rows: Tensor2D; transposed: Tensor2D },
+  batch: NceBatch,
+  norm: NormalisationConstant,
+): { value: number; gradient: () => Tensor2D } {
+  const [n, d] = embedding.shape;
+  checkNceInputs(n, d, bank, batch);
+  const scaled = tf.tidy(() => tf.matMul(bank.rows, tf.transpose(tf.mul(embedding, 1 / batch.temperature)))) as Tensor2D;
+  const { value, grad } = nceForward(scaled, n, batch, norm);
+  scaled.dispose();
+  const g = tf.tensor2d(grad, [batch.dataSize, n]);
+  return {
+    value,
+    gradient: () => {
+      const de = tf.tidy(() => tf.transpose(tf.matMul(bank.transposed, g)) as Tensor2D);
+      g.dispose();
+      return de;
+    },
+  };
+}
+
+/**
  * One side of CRD's NCE loss with CMCRD's weights and signs (DESIGN.md §2):
  * P_ij = w_i·exp(<bank_j, e_i>/τ)/Z, and
  * L = −(1/n) Σ_i s_i [ log(P_i0/(P_i0 + K·Pn + ε)) + Σ_k log(K·Pn/(P_ik + K·Pn + ε)) ].
@@ -63,63 +145,13 @@ export function nceSideLoss(
   batch: NceBatch,
   norm: NormalisationConstant,
 ): Scalar {
-  const [n, d] = embedding.shape;
-  const dataSize = bank.rows.shape[0];
-  if (bank.rows.shape[1] !== d)
-    throw new Error(`NCE: bank rows have ${bank.rows.shape[1]} values, embeddings ${d}`);
-  if (batch.dataSize !== dataSize) throw new Error(`NCE: the bank has ${dataSize} rows but the batch says N=${batch.dataSize}`);
-  if (batch.positives.length !== n || batch.negatives.length !== n * batch.k) {
-    throw new Error(`NCE: index sets do not match a batch of ${n} with K=${batch.k}`);
-  }
   const op = tf.customGrad(((e: Tensor2D, save: any) => {
-    const invTau = 1 / batch.temperature;
-    // Scores/τ laid out [N, n]; the bank goes first because the wasm kernel repacks its second
-    // operand on every call.
-    const raw = tf.matMul(bank.rows, tf.transpose(tf.mul(e, invTau)));
-    if (norm.z === null) norm.z = estimateZ(raw.dataSync() as Float32Array, n, batch);
-    const kPn = batch.k / batch.dataSize;
-    const c = kPn + NCE_EPS;
-    const shift = new Float32Array(n);
-    for (let i = 0; i < n; i++)
-      shift[i] = (batch.scoreWeights ? Math.log(batch.scoreWeights[i]) : 0) - Math.log(norm.z);
-    // exp runs on the backend over all [N, n] scores (faster there than Math.exp on the host);
-    // the host then visits only the K+1 drawn entries of each sample.
-    const pTensor = tf.exp(tf.add(raw, tf.tensor2d(shift, [1, n])));
-    const p = pTensor.dataSync() as Float32Array;
-    tf.dispose([raw, pTensor]);
-    const logC = Math.log(c);
-    const invC = 1 / c;
-    // log(P + c) = log c + log1p(P/c); most drawn negatives have P ≪ c, where four terms of the
-    // series are exact to float32 (error below (P/c)⁵/5 < 2e-11 for P/c < 0.01).
-    const logDen = (v: number): number => {
-      const x = v * invC;
-      return x < 0.01 ? logC + x * (1 - x * (0.5 - x * (1 / 3 - x * 0.25))) : Math.log(v + c);
-    };
-    const logKPn = Math.log(kPn);
-    if (norm.scratch?.length !== n * dataSize) norm.scratch = new Float32Array(n * dataSize);
-    const grad = norm.scratch;
-    grad.fill(0);
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const sign = batch.termSigns ? batch.termSigns[i] : 1;
-      // The loss is −(1/n) Σ sign·row; `scale` carries that factor and 1/τ into d/d(raw score).
-      const scale = (-sign / n) * invTau;
-      const jp = batch.positives[i] * n + i;
-      let row = Math.log(p[jp]) - logDen(p[jp]);
-      grad[jp] += flushDenormal(scale * (1 - p[jp] / (p[jp] + c)));
-      for (let t = 0; t < batch.k; t++) {
-        const j = batch.negatives[i * batch.k + t] * n + i;
-        row += logKPn - logDen(p[j]);
-        grad[j] -= flushDenormal(scale * (p[j] / (p[j] + c)));
-      }
-      total += sign * row;
-    }
-    // dL/d(raw scores) laid out [N, n] like the scores; saved tensors outlive the tape's tidy.
-    save([tf.tensor2d(grad, [dataSize, n]), bank.transposed]);
+    const side = nceSide(e, bank, batch, norm);
+    // Saved tensors outlive the tape's tidy.
+    save([side.gradient()]);
     return {
-      value: tf.scalar(-total / n),
-      gradFunc: (dy: Tensor, saved: Tensor[]) =>
-        tf.mul(tf.transpose(tf.matMul(saved[1] as Tensor2D, saved[0] as Tensor2D)), dy),
+      value: tf.scalar(side.value),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.mul(saved[0], dy),
     };
   }) as any);
   return op(embedding) as Scalar;
