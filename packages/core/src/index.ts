@@ -10,7 +10,7 @@ export type {
   Modality,
 } from './backbones/types.js';
 export { UnknownBackboneError, getBackbone, listBackbones, registerBackbone } from './backbones/registry.js';
-export { uniformInit } from './backbones/init.js';
+export { newVariable, uniformInit } from './backbones/init.js';
 export {
   type DistillBatch,
   type Distiller,
