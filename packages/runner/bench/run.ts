@@ -6,13 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES } from '@cmcrd/core';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const BASELINES = ['kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
+/** Issue targets: a baseline's student step ≤ 1.5× the EEG-only step; memory-bank methods ≤ 2×. */
+const TARGET_RATIO: Record<string, number> = { crd: 2, cmcrd: 2 };
 const rows: Record<string, unknown>[] = [];
 let foldDone = false;
 for (const backend of BACKEND_NAMES) {
   const fold = !foldDone && (backend === 'wasm' || backend.startsWith('tensorflow'));
   const started = Date.now();
   process.stderr.write(`bench: ${backend}${fold ? ' (with one full fold)' : ''} …\n`);
-  const r = spawnSync(process.execPath, [...process.execArgv, `${here}steps.ts`, `--backend=${backend}`, `--fold=${fold ? 1 : 0}`], {
+  // Every method on the fast backends; on the slow pure-JS one only the two the targets name.
+  const methods = backend === 'cpu' ? 'cmcrd' : BASELINES.join(',');
+  const r = spawnSync(process.execPath, [...process.execArgv, `${here}steps.ts`, `--backend=${backend}`, `--fold=${fold ? 1 : 0}`, `--methods=${methods}`], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -36,6 +41,18 @@ for (const r of rows) {
   console.log(
     `${String(r.backend).padEnd(15)}${fmt(r.teacherStepMs).padStart(17)}  ${fmt(s['eeg-only']).padStart(18)}  ${fmt(s.cmcrd).padStart(15)}  ${fmt(r.foldSeconds).padStart(12)}`,
   );
+}
+for (const r of rows) {
+  if (!r.available) continue;
+  const s = r.studentStepMs as Record<string, number>;
+  const base = s['eeg-only'];
+  console.log(`\nstudent step per method, DNN, ${r.backend} (median ms; ratio to EEG-only; target)`);
+  for (const [m, ms] of Object.entries(s)) {
+    const ratio = ms / base;
+    const target = m === 'eeg-only' ? null : (TARGET_RATIO[m] ?? 1.5);
+    const verdict = target === null ? '' : ratio <= target ? `≤ ${target}× met` : `> ${target}× MISSED`;
+    console.log(`  ${m.padEnd(10)}${ms.toFixed(2).padStart(8)}  ${ratio.toFixed(2).padStart(5)}×  ${verdict}`);
+  }
 }
 const any = rows.find((r) => r.available) as { trainRows: number; negatives: number } | undefined;
 if (any) {

@@ -2,10 +2,10 @@ import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
 import { DATASET_NAMES, PROTOCOL_NAMES } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, type RunInput, UNIMODAL_METHODS } from './config.js';
+import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
-import { expandJobs } from './jobs.js';
+import { expandJobs, preparePlugins } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
 import { loadBuiltins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
@@ -57,9 +57,11 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
     options: (o.options as Record<string, unknown>) ?? {},
     protocolOptions: (o.protocolOption as Record<string, unknown>) ?? {},
     folds: o.folds ? String(o.folds).split(',').map((s) => s.trim()) : undefined,
+    plugins: (o.plugin as string[] | undefined) ?? undefined,
   };
-  // Everything is validated before the store is opened: a bad name writes nothing.
-  const { jobs } = expandJobs([input]);
+  // Everything is validated (and outside plugins loaded) before the store is opened: a bad name writes nothing.
+  const [prepared] = await preparePlugins([input], process.env.INIT_CWD ?? process.cwd());
+  const { jobs } = expandJobs([prepared]);
   const store = Store.open(userPath(o.db as string));
   try {
     console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);
@@ -98,9 +100,9 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('the demo sweep: synthetic SEED-IV, DNN, EEG-only, EM-only and CMCRD, within-subject, every subject')
+    .description('the demo sweep: synthetic SEED-IV, DNN, within-subject: EEG-only, EM-only, fusion, the seven baselines and CMCRD')
     .option('--db <path>', 'SQLite store', 'results/demo.sqlite')
-    .option('--subjects <n>', 'use only the first n subjects', int('--subjects'))
+    .option('--subjects <n>', 'how many subjects (default 6 of 15)', int('--subjects'))
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
@@ -111,7 +113,7 @@ export function buildProgram(): Command {
     .command('run')
     .description('one cell: every fold of (dataset, protocol, backbone, method, direction, seed)')
     .requiredOption('--dataset <name>', `dataset (${DATASET_NAMES.join(', ')})`)
-    .requiredOption('--method <name>', 'method (eeg-only, em-only or a distiller)')
+    .requiredOption('--method <name>', 'method (eeg-only, em-only, fusion or a distiller)')
     .option('--protocol <name>', `protocol (${PROTOCOL_NAMES.join(', ')})`, 'within-subject')
     .option('--backbone <name>', 'backbone', 'dnn')
     .option('--direction <dir>', "'em->eeg' (EM teacher, EEG student) or 'eeg->em'", 'em->eeg')
@@ -123,6 +125,7 @@ export function buildProgram(): Command {
     .option('--options <json>', 'method options as a JSON object', json('--options'))
     .option('--protocol-option <key=value>', 'normalisation=train|per-subject|paper, mccSource=train|target, epochSelection=last|best-val|oracle-test', keyValue)
     .option('--folds <keys>', 'comma-separated fold keys (default: all)')
+    .option('--plugin <module>', 'load an outside distiller plugin (a file path or a package name; repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .addOption(workersOption())
     .addOption(backendOption())
@@ -150,7 +153,7 @@ export function buildProgram(): Command {
       console.log(`datasets:  ${DATASET_NAMES.join(', ')}`);
       console.log(`protocols: ${PROTOCOL_NAMES.join(', ')}`);
       console.log(`backbones: ${listBackbones().join(', ')}`);
-      console.log(`methods:   ${[...UNIMODAL_METHODS, ...listDistillers()].join(', ')}`);
+      console.log(`methods:   ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')}`);
       console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
     });
   return program;

@@ -12,15 +12,18 @@ import {
 } from '@cmcrd/data';
 import { z } from 'zod';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+import { ConfigError } from './errors.js';
+import { pluginModuleOf } from './plugins.js';
+
+export { ConfigError };
 
 export type Modality = 'eeg' | 'em';
 export type Direction = 'em->eeg' | 'eeg->em';
 export const DIRECTIONS: readonly Direction[] = ['em->eeg', 'eeg->em'];
 /** Reference methods that train one modality alone (no teacher). */
 export const UNIMODAL_METHODS = ['eeg-only', 'em-only'] as const;
+/** The unimodal references and their decision fusion (both modalities at test time). */
+export const REFERENCE_METHODS = [...UNIMODAL_METHODS, 'fusion'] as const;
 
 /** What a user may give for one cell of a comparison: everything but the fold. */
 export const runInputSchema = z
@@ -44,6 +47,8 @@ export const runInputSchema = z
     protocolOptions: z.record(z.string(), z.unknown()).default({}),
     /** Run only these fold keys (default: every fold of the protocol). */
     folds: z.array(z.string()).optional(),
+    /** Outside distiller plugins to load first: absolute file paths or package names. */
+    plugins: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -51,15 +56,18 @@ export type RunInput = z.input<typeof runInputSchema>;
 
 export interface MethodPlan {
   name: string;
-  /** 'none' for the unimodal references. */
+  /** 'none' for the reference methods. */
   direction: Direction | 'none';
-  testModality: Modality;
+  /** 'eeg+em' for fusion, which needs both modalities at test time. */
+  testModality: Modality | 'eeg+em';
   teacherModality: Modality | null;
   plugin: DistillerPlugin | null;
   /** Options after defaults (what is recorded with the fold). */
   options: Record<string, unknown>;
   /** Whether the teacher is trained with minimum class confusion. */
   teacherMcc: boolean;
+  /** The module an outside plugin was loaded from (recorded with its folds); null for built-ins. */
+  module: string | null;
 }
 
 export interface RunConfig {
@@ -110,12 +118,13 @@ export function planMethod(
   spec: DatasetSpec,
   protocol: ProtocolName,
 ): MethodPlan {
-  if (method === 'eeg-only' || method === 'em-only') {
+  if ((REFERENCE_METHODS as readonly string[]).includes(method)) {
     if (Object.keys(rawOptions).length) throw new ConfigError(`method '${method}' takes no options (got ${Object.keys(rawOptions).join(', ')})`);
-    return { name: method, direction: 'none', testModality: method === 'eeg-only' ? 'eeg' : 'em', teacherModality: null, plugin: null, options: {}, teacherMcc: false };
+    const testModality = method === 'eeg-only' ? 'eeg' : method === 'em-only' ? 'em' : 'eeg+em';
+    return { name: method, direction: 'none', testModality, teacherModality: null, plugin: null, options: {}, teacherMcc: false, module: null };
   }
   if (!hasDistiller(method)) {
-    throw new ConfigError(`unknown method '${method}' (known: ${[...UNIMODAL_METHODS, ...listDistillers()].join(', ')})`);
+    throw new ConfigError(`unknown method '${method}' (known: ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')})`);
   }
   if (!(DIRECTIONS as readonly string[]).includes(direction)) {
     throw new ConfigError(`unknown direction '${direction}' (known: ${DIRECTIONS.join(', ')})`);
@@ -132,6 +141,7 @@ export function planMethod(
     plugin,
     options,
     teacherMcc: plugin.teacher?.(options as never).mcc ?? true,
+    module: pluginModuleOf(method),
   };
 }
 

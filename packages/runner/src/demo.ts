@@ -1,5 +1,5 @@
 import { datasetSpec, listFolds } from '@cmcrd/data';
-import type { RunInput } from './config.js';
+import { ConfigError, type RunInput } from './config.js';
 import { executeJobs } from './execute.js';
 import { expandJobs } from './jobs.js';
 import { progressPrinter } from './report-progress.js';
@@ -7,7 +7,12 @@ import { Store } from './store/store.js';
 import { comparisonTables, formatComparison } from './table.js';
 
 export const DEMO_DATASET = 'synthetic-seed-iv';
-export const DEMO_METHODS = ['eeg-only', 'em-only', 'cmcrd'];
+export const DEMO_METHODS = ['eeg-only', 'em-only', 'fusion', 'kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
+/**
+ * With every method the demo covers the first 6 subjects, so that it stays within about five
+ * minutes on two cores (`--subjects 15` runs them all).
+ */
+export const DEMO_SUBJECTS = 6;
 /** Shorter than the paper's 40 (student) / 50 (teacher) epochs so that the demo fits in minutes. */
 export const DEMO_EPOCHS = { student: 12, warmup: 3, teacher: 12 };
 
@@ -20,7 +25,7 @@ export interface DemoOptions {
 
 export function demoInputs(subjects?: number): RunInput[] {
   const folds = listFolds(datasetSpec(DEMO_DATASET), 'within-subject');
-  const chosen = subjects ? folds.slice(0, subjects) : folds;
+  const chosen = folds.slice(0, subjects ?? DEMO_SUBJECTS);
   return DEMO_METHODS.map((method) => ({
     dataset: DEMO_DATASET,
     protocol: 'within-subject',
@@ -36,16 +41,19 @@ export function demoInputs(subjects?: number): RunInput[] {
 }
 
 export async function runDemo(o: DemoOptions): Promise<number> {
+  if (o.subjects !== undefined && o.subjects < 1) throw new ConfigError(`--subjects must be at least 1, got ${o.subjects}`);
   const inputs = demoInputs(o.subjects);
   const { jobs } = expandJobs(inputs);
   const store = Store.open(o.db);
   const t0 = performance.now();
   try {
     const subjects = new Set(jobs.map((j) => j.foldKey)).size;
+    const total = listFolds(datasetSpec(DEMO_DATASET), 'within-subject').length;
     console.log(
-      `CMCRD demo: ${DEMO_DATASET} (synthetic), within-subject, DNN, ${DEMO_METHODS.join(' / ')} (EM teacher → EEG student), ` +
-        `${subjects} subject(s), ${DEMO_EPOCHS.student} student / ${DEMO_EPOCHS.teacher} teacher epochs (paper: 40 / 50), ` +
-        `${o.workers} worker(s)`,
+      `CMCRD demo: ${DEMO_DATASET} (synthetic), within-subject, DNN, EM teacher → EEG student\n` +
+        `  methods: ${DEMO_METHODS.join(', ')}\n` +
+        `  ${subjects} of ${total} subjects${subjects < total ? ` (to stay within ~5 minutes on 2 cores; --subjects ${total} for all)` : ''}, ` +
+        `${DEMO_EPOCHS.student} student / ${DEMO_EPOCHS.teacher} teacher epochs (paper: 40 / 50), ${o.workers} worker(s)`,
     );
     const summary = await executeJobs(jobs, store, { workers: o.workers, backend: o.backend, onEvent: progressPrinter() });
     for (const t of comparisonTables(store, { dataset: DEMO_DATASET, protocol: 'within-subject', backbone: 'dnn', seed: 1 })) {

@@ -8,6 +8,7 @@ import {
   classificationMetrics,
   createRandom,
   currentBackend,
+  inferAll,
   predict,
   trainStudent,
   trainTeacher,
@@ -40,6 +41,7 @@ export function foldIdentity(config: RunConfig, foldKey: string) {
     protocol: config.protocol,
     foldKey,
     method: m.name,
+    ...(m.module ? { module: m.module } : {}),
     backbone: config.backbone,
     direction: m.direction,
     seed: config.seed,
@@ -58,6 +60,10 @@ function teacherConfig(config: RunConfig): TeacherConfig {
     mcc: config.method.teacherMcc,
     mccSource: config.protocolOptions.mccSource,
   };
+}
+
+function dimOf(split: Split, modality: Modality): number {
+  return modality === 'eeg' ? split.eegDim : split.emDim;
 }
 
 function part(p: SplitPart | null, modality: Modality, dim: number): LabelledSet | null {
@@ -82,19 +88,44 @@ interface TrainedTeacher {
   ms: number;
 }
 
+interface TrainedStudent {
+  model: Backbone;
+  trainMs: number;
+  selectedEpoch: number;
+  history: EpochRecord[];
+}
+
+/** What the methods of one fold share: its split, its teachers, its unimodal models (for fusion). */
+interface FoldCache {
+  key: string;
+  split: Split;
+  teachers: Map<string, TrainedTeacher>;
+  unimodal: Map<string, TrainedStudent>;
+}
+
+function softmaxRows(logits: Float32Array, c: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let i = 0; i < logits.length; i += c) {
+    let max = -Infinity;
+    for (let j = 0; j < c; j++) max = Math.max(max, logits[i + j]);
+    let sum = 0;
+    for (let j = 0; j < c; j++) sum += out[i + j] = Math.exp(logits[i + j] - max);
+    for (let j = 0; j < c; j++) out[i + j] /= sum;
+  }
+  return out;
+}
+
 /**
- * Runs folds in one process. Consecutive methods of the same fold share its split and, where
- * their teacher settings agree, one trained teacher (the teacher is frozen, so sharing it is exact).
+ * Runs folds in one process. Consecutive methods of the same fold share its split, one trained
+ * teacher per teacher setting (the teacher is frozen, so sharing it is exact) and the unimodal
+ * models that fusion combines.
  */
 export class FoldExecutor {
-  private split: { key: string; split: Split } | null = null;
-  private teachers = new Map<string, TrainedTeacher>();
-  private teacherFold: string | null = null;
+  private cache: FoldCache | null = null;
 
   run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void): FoldOutcome {
     const identity = foldIdentity(config, foldKey);
     const m = config.method;
-    const started = new Date();
     const base = {
       configHash: hashOf(identity),
       config: canonicalJson(identity),
@@ -112,7 +143,7 @@ export class FoldExecutor {
       epochs: config.student.epochs,
       backend: currentBackend(),
       host: hostname(),
-      startedAt: started.toISOString(),
+      startedAt: new Date().toISOString(),
     };
     let teacherInfo: { teacherKey: string | null; teacherAccuracy: number | null; teacherMs: number | null } = {
       teacherKey: null,
@@ -120,53 +151,65 @@ export class FoldExecutor {
       teacherMs: null,
     };
     try {
-      const split = this.splitFor(config, foldKey);
-      const dims = { eeg: split.eegDim, em: split.emDim };
-      const dimOf = (mod: Modality) => dims[mod];
-      const random = createRandom(config.seed);
-      const teacher = m.teacherModality ? this.teacherFor(config, foldKey, split, m.teacherModality, onProgress) : null;
-      if (teacher) teacherInfo = { teacherKey: teacher.key, teacherAccuracy: teacher.accuracy, teacherMs: teacher.ms };
+      const fold = this.foldCache(config, foldKey);
+      const split = fold.split;
+      const done = (r: { predictions: Int32Array; trainMs: number; testMs: number; selectedEpoch: number | null; history: EpochRecord[] }) => {
+        const metrics = classificationMetrics(split.test.labels, r.predictions, split.numClasses);
+        return {
+          row: {
+            ...base,
+            ...teacherInfo,
+            status: 'done' as const,
+            accuracy: metrics.accuracy,
+            balancedAccuracy: metrics.balancedAccuracy,
+            confusion: JSON.stringify(metrics.confusion),
+            trainSize: split.train.n,
+            testSize: split.test.n,
+            trainMs: r.trainMs,
+            testMs: r.testMs,
+            selectedEpoch: r.selectedEpoch,
+            finishedAt: new Date().toISOString(),
+          },
+          epochs: toEpochRows(r.history),
+        };
+      };
+
+      if (m.testModality === 'eeg+em') {
+        // Decision fusion: the two unimodal models' class probabilities averaged.
+        const eeg = this.unimodalFor(config, foldKey, fold, 'eeg', onProgress);
+        const em = this.unimodalFor(config, foldKey, fold, 'em', onProgress);
+        const t0 = performance.now();
+        const c = split.numClasses;
+        const pEeg = softmaxRows(inferAll(eeg.model, split.test.eeg, split.eegDim).logits, c);
+        const pEm = softmaxRows(inferAll(em.model, split.test.em, split.emDim).logits, c);
+        const predictions = new Int32Array(split.test.n);
+        for (let i = 0; i < split.test.n; i++) {
+          let best = 0;
+          for (let j = 1; j < c; j++) if (pEeg[i * c + j] + pEm[i * c + j] > pEeg[i * c + best] + pEm[i * c + best]) best = j;
+          predictions[i] = best;
+        }
+        const testMs = performance.now() - t0;
+        return done({ predictions, trainMs: eeg.trainMs + em.trainMs, testMs, selectedEpoch: null, history: [] });
+      }
+
       const mod = m.testModality;
-      const t0 = performance.now();
-      const trained = trainStudent({
-        modality: mod,
-        config: { backbone: config.backbone, ...config.student },
-        numClasses: split.numClasses,
-        train: part(split.train, mod, dimOf(mod))!,
-        val: part(split.val, mod, dimOf(mod)),
-        test: part(split.test, mod, dimOf(mod)),
-        selection: config.protocolOptions.epochSelection,
-        // Students of one modality and fold share initial weights and batch order across methods,
-        // so that method comparisons are paired.
-        random: random.fork(`student:${mod}:${foldKey}`),
-        onEpoch: (r) => onProgress?.({ foldKey, method: m.name, stage: 'student', epoch: r.epoch, epochs: config.student.epochs }),
-        teacher: teacher && m.teacherModality ? { model: teacher.model, modality: m.teacherModality, train: part(split.train, m.teacherModality, dimOf(m.teacherModality))! } : null,
-        distiller: m.plugin ? { plugin: m.plugin, options: m.options } : null,
-      });
-      const trainMs = performance.now() - t0;
+      if (!m.plugin) {
+        const trained = this.unimodalFor(config, foldKey, fold, mod, onProgress);
+        const t0 = performance.now();
+        const test = part(split.test, mod, dimOf(split, mod))!;
+        const predictions = predict(trained.model, test.x, test.dim);
+        return done({ ...trained, predictions, testMs: performance.now() - t0 });
+      }
+
+      const teacher = m.teacherModality ? this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
+      if (teacher) teacherInfo = { teacherKey: teacher.key, teacherAccuracy: teacher.accuracy, teacherMs: teacher.ms };
+      const trained = this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
       const t1 = performance.now();
-      const test = part(split.test, mod, dimOf(mod))!;
+      const test = part(split.test, mod, dimOf(split, mod))!;
       const predictions = predict(trained.model, test.x, test.dim);
       const testMs = performance.now() - t1;
       trained.model.dispose();
-      const metrics = classificationMetrics(test.labels, predictions, split.numClasses);
-      return {
-        row: {
-          ...base,
-          ...teacherInfo,
-          status: 'done',
-          accuracy: metrics.accuracy,
-          balancedAccuracy: metrics.balancedAccuracy,
-          confusion: JSON.stringify(metrics.confusion),
-          trainSize: split.train.n,
-          testSize: split.test.n,
-          trainMs,
-          testMs,
-          selectedEpoch: trained.selectedEpoch,
-          finishedAt: new Date().toISOString(),
-        },
-        epochs: toEpochRows(trained.history),
-      };
+      return done({ ...trained, predictions, testMs });
     } catch (e) {
       const err = e as Error;
       return {
@@ -176,19 +219,67 @@ export class FoldExecutor {
     }
   }
 
-  private splitFor(config: RunConfig, foldKey: string): Split {
+  private trainStudentFor(
+    config: RunConfig,
+    foldKey: string,
+    split: Split,
+    mod: Modality,
+    onProgress: ((p: FoldProgress) => void) | undefined,
+    teacher: TrainedTeacher | null,
+  ): TrainedStudent {
+    const m = config.method;
+    const t0 = performance.now();
+    const trained = trainStudent({
+      modality: mod,
+      config: { backbone: config.backbone, ...config.student },
+      numClasses: split.numClasses,
+      train: part(split.train, mod, dimOf(split, mod))!,
+      val: part(split.val, mod, dimOf(split, mod)),
+      test: part(split.test, mod, dimOf(split, mod)),
+      selection: config.protocolOptions.epochSelection,
+      // Students of one modality and fold share initial weights and batch order across methods,
+      // so that method comparisons are paired.
+      random: createRandom(config.seed).fork(`student:${mod}:${foldKey}`),
+      onEpoch: (r) => onProgress?.({ foldKey, method: m.name, stage: 'student', epoch: r.epoch, epochs: config.student.epochs }),
+      teacher:
+        teacher && m.teacherModality
+          ? { model: teacher.model, modality: m.teacherModality, train: part(split.train, m.teacherModality, dimOf(split, m.teacherModality))! }
+          : null,
+      distiller: m.plugin ? { plugin: m.plugin, options: m.options } : null,
+    });
+    return { model: trained.model, trainMs: performance.now() - t0, selectedEpoch: trained.selectedEpoch, history: trained.history };
+  }
+
+  /** The unimodal model of a modality (the eeg-only / em-only recipe), trained once per fold. */
+  private unimodalFor(
+    config: RunConfig,
+    foldKey: string,
+    fold: FoldCache,
+    mod: Modality,
+    onProgress?: (p: FoldProgress) => void,
+  ): TrainedStudent {
+    const key = canonicalJson([mod, config.backbone, config.seed, config.student]);
+    const cached = fold.unimodal.get(key);
+    if (cached) return cached;
+    const trained = this.trainStudentFor({ ...config, method: { ...config.method, plugin: null, teacherModality: null } }, foldKey, fold.split, mod, onProgress, null);
+    fold.unimodal.set(key, trained);
+    return trained;
+  }
+
+  private foldCache(config: RunConfig, foldKey: string): FoldCache {
     const key = canonicalJson([config.dataset, config.dataSeed, config.protocol, foldKey, config.protocolOptions]);
-    if (this.split?.key !== key) {
+    if (this.cache?.key !== key) {
+      this.release();
       const ds = loadDataset(config.dataset, { seed: config.dataSeed });
-      this.split = { key, split: buildSplit(ds, config.protocol, foldKey, config.protocolOptions) };
+      this.cache = { key, split: buildSplit(ds, config.protocol, foldKey, config.protocolOptions), teachers: new Map(), unimodal: new Map() };
     }
-    return this.split.split;
+    return this.cache;
   }
 
   private teacherFor(
     config: RunConfig,
     foldKey: string,
-    split: Split,
+    fold: FoldCache,
     modality: Modality,
     onProgress?: (p: FoldProgress) => void,
   ): TrainedTeacher {
@@ -204,11 +295,10 @@ export class FoldExecutor {
       teacher: tc,
     };
     const key = hashOf(identity);
-    const foldId = canonicalJson([config.dataset, config.protocol, foldKey]);
-    if (this.teacherFold !== foldId) this.releaseTeachers(foldId);
-    const cached = this.teachers.get(key);
+    const cached = fold.teachers.get(key);
     if (cached) return cached;
-    const dim = modality === 'eeg' ? split.eegDim : split.emDim;
+    const split = fold.split;
+    const dim = dimOf(split, modality);
     const t0 = performance.now();
     const trained = trainTeacher({
       modality,
@@ -225,18 +315,18 @@ export class FoldExecutor {
     const test = part(split.test, modality, dim)!;
     const metrics = classificationMetrics(test.labels, predict(trained.model, test.x, test.dim), split.numClasses);
     const t: TrainedTeacher = { key, model: trained.model, accuracy: metrics.accuracy, ms };
-    this.teachers.set(key, t);
+    fold.teachers.set(key, t);
     return t;
   }
 
-  private releaseTeachers(nextFold: string | null): void {
-    for (const t of this.teachers.values()) t.model.dispose();
-    this.teachers.clear();
-    this.teacherFold = nextFold;
+  private release(): void {
+    if (!this.cache) return;
+    for (const t of this.cache.teachers.values()) t.model.dispose();
+    for (const u of this.cache.unimodal.values()) u.model.dispose();
+    this.cache = null;
   }
 
   dispose(): void {
-    this.releaseTeachers(null);
-    this.split = null;
+    this.release();
   }
 }

@@ -1,11 +1,11 @@
-export { ConfigError, DIRECTIONS, type Direction, type MethodPlan, type RunConfig, type RunInput, UNIMODAL_METHODS, planMethod, resolveRun } from './config.js';
+export { ConfigError, DIRECTIONS, type Direction, type MethodPlan, type RunConfig, type RunInput, UNIMODAL_METHODS, REFERENCE_METHODS, planMethod, resolveRun } from './config.js';
 export { FoldExecutor, type FoldOutcome, type FoldProgress, foldIdentity } from './fold.js';
-export { type FoldJob, expandJobs } from './jobs.js';
+export { type FoldJob, expandJobs, preparePlugins } from './jobs.js';
 export { type ExecEvent, type ExecuteOptions, type ExecuteSummary, executeJobs } from './execute.js';
 export { APPLICATION_ID, type EpochInput, type FoldFilter, Store, StoreError } from './store/store.js';
 export * as schema from './store/schema.js';
 export { type CellStats, type ComparisonTable, cellStats, comparisonTables, formatComparison } from './table.js';
 export { canonicalJson, hashOf } from './identity.js';
-export { loadBuiltins } from './plugins.js';
-export { DEMO_DATASET, DEMO_EPOCHS, DEMO_METHODS, demoInputs, runDemo } from './demo.js';
+export { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
+export { DEMO_DATASET, DEMO_EPOCHS, DEMO_METHODS, DEMO_SUBJECTS, demoInputs, runDemo } from './demo.js';
 export { buildProgram, main } from './cli.js';

@@ -1,6 +1,7 @@
 import { type RunConfig, type RunInput, resolveRun } from './config.js';
 import { foldIdentity } from './fold.js';
 import { hashOf } from './identity.js';
+import { loadPluginModules, resolvePluginSpec } from './plugins.js';
 
 /** One fold of one cell: the unit the executor schedules and the store records. */
 export interface FoldJob {
@@ -8,6 +9,20 @@ export interface FoldJob {
   input: RunInput;
   foldKey: string;
   configHash: string;
+}
+
+/**
+ * Loads the outside plugins the cells name (paths relative to baseDir become absolute, so that
+ * worker processes load the same files) and returns the cells ready for expandJobs.
+ */
+export async function preparePlugins(inputs: RunInput[], baseDir: string): Promise<RunInput[]> {
+  const out: RunInput[] = [];
+  for (const input of inputs) {
+    const plugins = input.plugins?.map((p) => resolvePluginSpec(p, baseDir));
+    if (plugins?.length) await loadPluginModules(plugins);
+    out.push(plugins ? { ...input, plugins } : input);
+  }
+  return out;
 }
 
 /** Expands cells into fold jobs, grouped by fold so that a fold's methods can share a teacher. */

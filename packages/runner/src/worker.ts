@@ -2,7 +2,7 @@ import { selectBackend } from '@cmcrd/core';
 import { resolveRun } from './config.js';
 import { FoldExecutor } from './fold.js';
 import type { FoldJob } from './jobs.js';
-import { loadBuiltins } from './plugins.js';
+import { loadBuiltins, loadPluginModules } from './plugins.js';
 
 // A worker process: its own tensor backend; runs the fold jobs it is sent and returns the rows
 // (the coordinator is the only writer to the store).
@@ -22,6 +22,7 @@ process.on('message', async (msg: { type: 'job'; job: FoldJob } | { type: 'stop'
   const { job } = msg;
   try {
     await ready;
+    await loadPluginModules(job.input.plugins ?? []);
     const config = resolveRun(job.input);
     const outcome = executor.run(config, job.foldKey, (p) => send({ type: 'progress', progress: p }));
     send({ type: 'result', job, outcome });

@@ -15,7 +15,7 @@ function rejects(input: Record<string, unknown>, pattern: RegExp) {
 
 test('unknown names are errors that name them and list the known ones', () => {
   rejects({ ...base, dataset: 'seed-vii' }, /unknown dataset 'seed-vii' \(known: synthetic-seed/);
-  rejects({ ...base, method: 'magic' }, /unknown method 'magic' \(known: eeg-only, em-only, cmcrd/);
+  rejects({ ...base, method: 'magic' }, /unknown method 'magic' \(known: eeg-only, em-only, fusion, cmcrd, crd, fitnet, kd, nst, pkt, rkd, sp\)/);
   rejects({ ...base, backbone: 'resnet' }, /unknown backbone 'resnet' \(known: dnn/);
   rejects({ ...base, direction: 'eeg<-em' }, /unknown direction 'eeg<-em'/);
   rejects({ ...base, protocol: 'leave-two-out' }, /leave-two-out/);
@@ -64,4 +64,20 @@ test('directions decide which modality is taught and tested', () => {
 test('SEED runs over the 12 subjects that have eye movements', () => {
   assert.equal(resolveRun({ ...base, dataset: 'synthetic-seed' }).folds.length, 12);
   assert.equal(resolveRun({ ...base, dataset: 'synthetic-seed-v', protocol: 'cross-subject' }).folds.length, 16);
+});
+
+test('every distiller is selectable by name in both directions, with the dataset K where it takes one', () => {
+  for (const method of ['kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd']) {
+    for (const [direction, teacher, student] of [
+      ['em->eeg', 'em', 'eeg'],
+      ['eeg->em', 'eeg', 'em'],
+    ]) {
+      const r = resolveRun({ ...base, method, direction });
+      assert.deepEqual([r.method.name, r.method.teacherModality, r.method.testModality], [method, teacher, student]);
+    }
+  }
+  assert.equal(resolveRun({ ...base, method: 'crd', protocol: 'cross-subject' }).method.options.negatives, 25000);
+  assert.equal(resolveRun({ ...base, method: 'kd' }).method.options.negatives, undefined);
+  assert.deepEqual(resolveRun({ ...base, method: 'kd' }).method.options, { temperature: 4, weight: 10 });
+  rejects({ ...base, method: 'fusion', options: { weight: 1 } }, /'fusion' takes no options/);
 });

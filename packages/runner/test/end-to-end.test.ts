@@ -119,3 +119,24 @@ test('the command refuses bad input with exit code 2 and writes nothing', async 
     assert.equal(existsSync(db), false, `${args.join(' ')} created ${db}`);
   }
 });
+
+test('fusion averages the two unimodal models of the fold; eeg->em distils the other way', async () => {
+  const { summary, folds } = await runInto(join(dir, 'fusion.sqlite'), [
+    tiny('eeg-only'),
+    tiny('em-only'),
+    tiny('fusion'),
+    { ...tiny('kd'), direction: 'eeg->em' },
+  ]);
+  assert.deepEqual(summary, { finished: 4, failed: 0, skipped: 0 });
+  const by = Object.fromEntries(folds.map((f) => [f.method, f]));
+  for (const f of folds) assert.equal(f.status, 'done', f.error ?? '');
+  assert.equal(by.fusion.testModality, 'eeg+em');
+  assert.equal(by.fusion.direction, 'none');
+  assert.equal(by.fusion.teacherKey, null);
+  // The fold's unimodal models are trained once and shared: fusion reports their training time.
+  assert.equal(by.fusion.trainMs, by['eeg-only'].trainMs! + by['em-only'].trainMs!);
+  assert.ok(by.fusion.accuracy! > 0.25);
+  assert.equal(by.kd.direction, 'eeg->em');
+  assert.equal(by.kd.testModality, 'em');
+  assert.match(by.kd.teacherKey ?? '', /^[0-9a-f]{64}$/);
+});

@@ -148,9 +148,10 @@ export function runEpochs(o: LoopOptions): LoopResult {
     const trainAccuracy = correct.dataSync()[0] / seen;
     correct.dispose();
     tf.dispose(correctLog);
-    for (const [k, v] of Object.entries(losses)) {
-      if (!Number.isFinite(v))
-        throw new TrainingDivergedError(`${o.label}: loss '${k}' became ${v} in epoch ${epoch}`);
+    // The parts first: the one that broke says more than the total.
+    for (const k of [...Object.keys(losses).filter((k) => k !== 'total'), 'total']) {
+      const v = losses[k];
+      if (!Number.isFinite(v)) throw new TrainingDivergedError(`${o.label}: loss '${k}' became ${v} in epoch ${epoch}`);
     }
 
     const valAccuracy = o.val ? accuracyOf(o.model, o.val) : null;
