@@ -102,7 +102,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('the demo sweep: synthetic SEED-IV, DNN, within-subject: EEG-only, EM-only, fusion, the seven baselines and CMCRD')
     .option('--db <path>', 'SQLite store', 'results/demo.sqlite')
-    .option('--subjects <n>', 'how many subjects (default 6 of 15)', int('--subjects'))
+    .option('--subjects <n>', 'how many subjects (default 4 of 15)', int('--subjects'))
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {

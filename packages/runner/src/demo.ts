@@ -9,10 +9,10 @@ import { comparisonTables, formatComparison } from './table.js';
 export const DEMO_DATASET = 'synthetic-seed-iv';
 export const DEMO_METHODS = ['eeg-only', 'em-only', 'fusion', 'kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
 /**
- * With every method the demo covers the first 6 subjects, so that it stays within about five
+ * With every method the demo covers the first 4 subjects, so that it stays within about five
  * minutes on two cores (`--subjects 15` runs them all).
  */
-export const DEMO_SUBJECTS = 6;
+export const DEMO_SUBJECTS = 4;
 /** Shorter than the paper's 40 (student) / 50 (teacher) epochs so that the demo fits in minutes. */
 export const DEMO_EPOCHS = { student: 12, warmup: 3, teacher: 12 };
 
