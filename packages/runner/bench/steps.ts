@@ -11,6 +11,7 @@ import {
   trainTeacher,
 } from '@cmcrd/core';
 import { DEFAULT_PROTOCOL_OPTIONS, buildSplit, datasetSpec, loadDataset } from '@cmcrd/data';
+import { planMethod } from '../src/config.js';
 import { loadBuiltins } from '../src/plugins.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -71,7 +72,8 @@ for (const method of methods) {
       random: random.fork('s'),
       onStep,
       teacher: plugin ? teacher : null,
-      distiller: plugin ? { plugin, options: parseDistillerOptions(plugin, { negatives: spec.negatives.within }) } : null,
+      // Options as a run resolves them (defaults, and the dataset's K where the method takes one).
+      distiller: plugin ? { plugin, options: planMethod(method, 'em->eeg', {}, spec, 'within-subject').options } : null,
     });
     s.model.dispose();
   });
