@@ -23,14 +23,14 @@ interface Potentials {
   distanceMean: number;
   /** ‖f_j − f_i‖ clamped at √1e-24, for the angles, [n·n]. */
   len: Float64Array;
-  /** Cosines at anchor i between f_j − f_i and f_k − f_i (0 where j = i or k = i), [n·n·n]. */
-  angle: Float64Array;
   gram: Float64Array;
 }
 
 /**
- * The two relational potentials of a batch [n, d] (n ≥ 2), from the Gram matrix G = F·Fᵀ:
- * ⟨f_j − f_i, f_k − f_i⟩ = G_jk − G_ij − G_ik + G_ii and ‖f_j − f_i‖² = G_ii + G_jj − 2·G_ij.
+ * The pairwise quantities of a batch [n, d] (n ≥ 2), from the Gram matrix G = F·Fᵀ:
+ * ‖f_j − f_i‖² = G_ii + G_jj − 2·G_ij. The angle potential — at anchor i, the cosine between
+ * f_j − f_i and f_k − f_i, from ⟨f_j − f_i, f_k − f_i⟩ = G_jk − G_ij − G_ik + G_ii, and 0 where
+ * j = i or k = i — is computed where the loss uses it.
  */
 function potentials(f: Float32Array, n: number, d: number): Potentials {
   const gram = new Float64Array(n * n);
@@ -58,17 +58,7 @@ function potentials(f: Float32Array, n: number, d: number): Potentials {
     }
   const distanceMean = sum / (n * (n - 1));
   const psi = dist.map((v) => v / distanceMean);
-  const angle = new Float64Array(n * n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      for (let k = 0; k < n; k++) {
-        if (k === i) continue;
-        const dot = gram[j * n + k] - gram[i * n + j] - gram[i * n + k] + gram[i * n + i];
-        angle[(i * n + j) * n + k] = dot / (len[i * n + j] * len[i * n + k]);
-      }
-    }
-  return { sq, psi, distanceMean, len, angle, gram };
+  return { sq, psi, distanceMean, len, gram };
 }
 
 /** torch's smooth-L1 with β = 1: its value and its derivative. */
@@ -126,8 +116,10 @@ export function rkdLossAndGradient(
       if (j === i) continue;
       for (let k = 0; k < n; k++) {
         if (k === i) continue;
-        const e = (i * n + j) * n + k;
-        const x = s.angle[e] - t.angle[e];
+        const sDot = s.gram[j * n + k] - s.gram[i * n + j] - s.gram[i * n + k] + s.gram[i * n + i];
+        const sAngle = sDot / (s.len[i * n + j] * s.len[i * n + k]);
+        const tDot = t.gram[j * n + k] - t.gram[i * n + j] - t.gram[i * n + k] + t.gram[i * n + i];
+        const x = sAngle - tDot / (t.len[i * n + j] * t.len[i * n + k]);
         lossA += smoothL1(x);
         const b = (o.angleWeight * smoothL1Grad(x)) / n3;
         if (b === 0) continue;
@@ -138,8 +130,8 @@ export function rkdLossAndGradient(
         dG[i * n + j] -= dDot;
         dG[i * n + k] -= dDot;
         dG[i * n + i] += dDot;
-        dLen[i * n + j] -= (b * s.angle[e]) / lij;
-        dLen[i * n + k] -= (b * s.angle[e]) / lik;
+        dLen[i * n + j] -= (b * sAngle) / lij;
+        dLen[i * n + k] -= (b * sAngle) / lik;
       }
     }
   for (let i = 0; i < n; i++)
