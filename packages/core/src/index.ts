@@ -29,7 +29,7 @@ export {
   registerDistiller,
 } from './distiller.js';
 export { crossEntropy } from './losses/cross-entropy.js';
-export { entropyWeights, rowEntropy } from './losses/entropy-weights.js';
+export { confidenceWeights, entropyWeights, rowEntropy } from './losses/entropy-weights.js';
 export { MCC_TEMPERATURE, mccLoss } from './losses/mcc.js';
 export { gateRowGradients, stopGradient } from './losses/gradient-routing.js';
 export { MemoryBankContrast, type MemoryBankContrastOptions } from './contrast/memory-bank-contrast.js';

@@ -8,13 +8,20 @@ export function rowEntropy(p: Tensor2D): Tensor1D {
 }
 
 /**
- * Confidence weights w_i = n·(1 + e^{-H_i}) / Σ_k (1 + e^{-H_k}) of the softmax of logits/T (mean 1
- * over the batch). Shared by MCC (T = 2.5) and CMCRD's information-entropy weighting (T = 1).
+ * Confidence weights w_i = n·(1 + e^{-H_i}) / Σ_k (1 + e^{-H_k}) of rows of probabilities (mean 1
+ * over the batch).
+ */
+export function confidenceWeights(p: Tensor2D): Tensor1D {
+  return tf.tidy(() => {
+    const raw = tf.add(1, tf.exp(tf.neg(rowEntropy(p))));
+    return tf.mul(tf.div(raw, tf.sum(raw)), p.shape[0]) as Tensor1D;
+  });
+}
+
+/**
+ * The confidence weights of the softmax of logits/T. Shared by MCC (T = 2.5) and CMCRD's
+ * information-entropy weighting (T = 1).
  */
 export function entropyWeights(logits: Tensor2D, temperature: number): Tensor1D {
-  return tf.tidy(() => {
-    const p = tf.softmax(tf.div(logits, temperature)) as Tensor2D;
-    const raw = tf.add(1, tf.exp(tf.neg(rowEntropy(p))));
-    return tf.mul(tf.div(raw, tf.sum(raw)), logits.shape[0]) as Tensor1D;
-  });
+  return tf.tidy(() => confidenceWeights(tf.softmax(tf.div(logits, temperature)) as Tensor2D));
 }

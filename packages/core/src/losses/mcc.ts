@@ -1,5 +1,5 @@
 import { type Scalar, type Tensor2D, tf } from '../tf.js';
-import { rowEntropy } from './entropy-weights.js';
+import { confidenceWeights } from './entropy-weights.js';
 import { stopGradient } from './gradient-routing.js';
 
 export const MCC_TEMPERATURE = 2.5;
@@ -13,8 +13,7 @@ export function mccLoss(logits: Tensor2D, temperature = MCC_TEMPERATURE): Scalar
   return tf.tidy(() => {
     const [n, c] = logits.shape;
     const p = tf.softmax(tf.div(logits, temperature)) as Tensor2D;
-    const raw = tf.add(1, tf.exp(tf.neg(rowEntropy(p))));
-    const w = stopGradient(tf.mul(tf.div(raw, tf.sum(raw)), n));
+    const w = stopGradient(confidenceWeights(p));
     const confusion = tf.matMul(tf.mul(p, tf.reshape(w, [n, 1])), p, true, false);
     const normalised = tf.div(confusion, tf.sum(confusion, 1));
     return tf.div(tf.sub(tf.sum(normalised), tf.sum(tf.mul(normalised, tf.eye(c)))), c) as Scalar;

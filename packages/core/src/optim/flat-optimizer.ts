@@ -28,9 +28,11 @@ export abstract class FlatOptimizer {
   /** Computes the loss and its gradients, applies one update, and returns the loss. */
   minimize(lossFn: () => tf.Scalar, lr: number): tf.Scalar {
     const { value, grads } = tf.variableGrads(lossFn, this.vars);
+    // The weights are read once: from then on this optimizer is their only writer during
+    // training, so its own copy is current and re-reading every variable each step is wasted I/O.
+    if (this.step === 0) this.vars.forEach((v, i) => this.w.set(v.dataSync() as Float32Array, this.offsets[i]));
     this.step++;
     this.vars.forEach((v, i) => {
-      this.w.set(v.dataSync() as Float32Array, this.offsets[i]);
       const g = grads[v.name];
       if (g) this.g.set(g.dataSync() as Float32Array, this.offsets[i]);
       else this.g.fill(0, this.offsets[i], this.offsets[i] + v.size);

@@ -1,6 +1,5 @@
 import type { Backbone } from '../backbones/types.js';
 import { tf } from '../tf.js';
-import { gatherRows } from './data.js';
 
 const CHUNK = 4096;
 
@@ -38,4 +37,3 @@ export function predict(model: Backbone, x: Float32Array, dim: number): Int32Arr
   return inferAll(model, x, dim).predictions;
 }
 
-export { gatherRows };
