@@ -30,7 +30,11 @@ export abstract class FlatOptimizer {
     const { value, grads } = tf.variableGrads(lossFn, this.vars);
     // The weights are read once: from then on this optimizer is their only writer during
     // training, so its own copy is current and re-reading every variable each step is wasted I/O.
-    if (this.step === 0) this.vars.forEach((v, i) => this.w.set(v.dataSync() as Float32Array, this.offsets[i]));
+    if (this.step === 0) {
+      this.vars.forEach((v, i) => {
+        this.w.set(v.dataSync() as Float32Array, this.offsets[i]);
+      });
+    }
     this.step++;
     this.vars.forEach((v, i) => {
       const g = grads[v.name];
