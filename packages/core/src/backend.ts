@@ -1,5 +1,5 @@
 import { tf } from './tf.js';
-import { patchWasmMatMul } from './wasm-matmul.js';
+import { patchWasmKernels } from './wasm-kernels.js';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -35,7 +35,7 @@ async function tryWasm(): Promise<boolean> {
     await import('@tensorflow/tfjs-backend-wasm');
     const ok = await tf.setBackend('wasm');
     await tf.ready();
-    if (ok) patchWasmMatMul();
+    if (ok) patchWasmKernels();
     return ok;
   } catch {
     return false;

@@ -11,6 +11,9 @@ export type {
 } from './backbones/types.js';
 export { UnknownBackboneError, getBackbone, listBackbones, registerBackbone } from './backbones/registry.js';
 export { newVariable, uniformInit } from './backbones/init.js';
+export { BIHDM_STREAMS, DIRECTIONS, LOCAL_STREAM_ORDER } from './backbones/bihdm.js';
+export { EEG_BANDS, EEG_ELECTRODES } from './backbones/input-layout.js';
+export { stackedTanhRnn } from './backbones/tanh-rnn.js';
 export {
   type DistillBatch,
   type Distiller,

@@ -4,4 +4,4 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 
 export { tf };
-export type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';

@@ -17,7 +17,9 @@ for (const backend of BACKEND_NAMES) {
   process.stderr.write(`bench: ${backend}${fold ? ' (with one full fold)' : ''} …\n`);
   // Every method on the fast backends; on the slow pure-JS one only the two the targets name.
   const methods = backend === 'cpu' ? 'cmcrd' : BASELINES.join(',');
-  const r = spawnSync(process.execPath, [...process.execArgv, `${here}steps.ts`, `--backend=${backend}`, `--fold=${fold ? 1 : 0}`, `--methods=${methods}`], {
+  // Backbone steps on wasm only (the issue's target); the pure-JS backend would take many minutes.
+  const backbones = backend === 'cpu' ? 0 : 1;
+  const r = spawnSync(process.execPath, [...process.execArgv, `${here}steps.ts`, `--backend=${backend}`, `--fold=${fold ? 1 : 0}`, `--methods=${methods}`, `--backbones=${backbones}`], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -54,6 +56,24 @@ for (const r of rows) {
     console.log(`  ${m.padEnd(10)}${ms.toFixed(2).padStart(8)}  ${ratio.toFixed(2).padStart(5)}×  ${verdict}`);
   }
 }
+/** Issue 4 targets: a training step relative to the DNN's on the same modality. */
+const BACKBONE_TARGET: Record<string, number> = { dgcnn: 3, bihdm: 6 };
+for (const r of rows) {
+  const b = r.backboneStepMs as Record<string, Record<string, number>> | undefined;
+  if (!r.available || !b || !b.dnn) continue;
+  const dims = r.dims as { eeg: number; em: number };
+  console.log(`\ntraining step per backbone × modality, ${r.backend} (median ms; ratio to the DNN on the same modality; target)`);
+  for (const [backbone, byModality] of Object.entries(b)) {
+    for (const [modality, ms] of Object.entries(byModality)) {
+      const ratio = ms / b.dnn[modality];
+      const target = BACKBONE_TARGET[backbone];
+      const verdict = target === undefined ? '' : ratio <= target ? `≤ ${target}× met` : `> ${target}× MISSED`;
+      const input = `${modality} (${dims[modality as 'eeg' | 'em']})`;
+      console.log(`  ${backbone.padEnd(7)}${input.padEnd(10)}${ms.toFixed(2).padStart(8)}  ${ratio.toFixed(2).padStart(5)}×  ${verdict}`);
+    }
+  }
+}
+
 const any = rows.find((r) => r.available) as { trainRows: number; negatives: number } | undefined;
 if (any) {
   console.log(

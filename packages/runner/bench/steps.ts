@@ -79,6 +79,30 @@ for (const method of methods) {
   });
 }
 
+// Issue 4: a plain training step (cross-entropy, AdamW) of each backbone on each modality.
+const backboneStepMs: Record<string, Record<string, number>> = {};
+if (args.get('backbones') === '1') {
+  for (const backbone of ['dnn', 'dgcnn', 'bihdm']) {
+    backboneStepMs[backbone] = {};
+    for (const [modality, set] of [['eeg', eeg], ['em', em]] as const) {
+      backboneStepMs[backbone][modality] = stepTimes((onStep) => {
+        const s = trainStudent({
+          modality,
+          config: { ...DEFAULT_STUDENT_CONFIG, backbone, epochs: stepEpochs, warmupEpochs: 1 },
+          numClasses: spec.numClasses,
+          train: set,
+          selection: 'last',
+          random: random.fork(`b-${backbone}-${modality}`),
+          onStep,
+          teacher: null,
+          distiller: null,
+        });
+        s.model.dispose();
+      });
+    }
+  }
+}
+
 let foldSeconds: number | null = null;
 if (withFold) {
   // One within-subject fold at the paper's settings: teacher (50 epochs) then the CMCRD student (40).
@@ -109,6 +133,8 @@ console.log(
     negatives: spec.negatives.within,
     teacherStepMs,
     studentStepMs: studentStep,
+    backboneStepMs,
+    dims: { eeg: eeg.dim, em: em.dim },
     foldSeconds,
   }),
 );

@@ -115,7 +115,7 @@ export function buildProgram(): Command {
     .requiredOption('--dataset <name>', `dataset (${DATASET_NAMES.join(', ')})`)
     .requiredOption('--method <name>', 'method (eeg-only, em-only, fusion or a distiller)')
     .option('--protocol <name>', `protocol (${PROTOCOL_NAMES.join(', ')})`, 'within-subject')
-    .option('--backbone <name>', 'backbone', 'dnn')
+    .option('--backbone <name>', `backbone (${listBackbones().join(', ')})`, 'dnn')
     .option('--direction <dir>', "'em->eeg' (EM teacher, EEG student) or 'eeg->em'", 'em->eeg')
     .option('--seed <n>', 'training seed', int('--seed'), 1)
     .option('--data-seed <n>', 'seed of the synthetic generator', int('--data-seed'), 0)

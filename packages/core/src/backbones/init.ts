@@ -15,3 +15,11 @@ export function newVariable(initial: Tensor, trainable: boolean, name: string): 
   initial.dispose();
   return v;
 }
+
+/** Glorot/Xavier normal: N(0, 2/(fanIn + fanOut)), the reference DGCNN's initialisation. */
+export function xavierNormalInit(size: number, fanIn: number, fanOut: number, random: Random): Float32Array {
+  const std = Math.sqrt(2 / (fanIn + fanOut));
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = random.normal() * std;
+  return out;
+}

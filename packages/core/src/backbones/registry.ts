@@ -1,3 +1,5 @@
+import { bihdmBackbone } from './bihdm.js';
+import { dgcnnBackbone } from './dgcnn.js';
 import { dnnBackbone } from './dnn.js';
 import type { BackboneFactory } from './types.js';
 
@@ -5,7 +7,9 @@ export class UnknownBackboneError extends Error {
   override name = 'UnknownBackboneError';
 }
 
-const BACKBONES = new Map<string, BackboneFactory>([[dnnBackbone.name, dnnBackbone]]);
+const BACKBONES = new Map<string, BackboneFactory>(
+  [dnnBackbone, dgcnnBackbone, bihdmBackbone].map((f) => [f.name, f]),
+);
 
 export function registerBackbone(factory: BackboneFactory): void {
   BACKBONES.set(factory.name, factory);
