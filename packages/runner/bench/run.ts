@@ -19,7 +19,7 @@ for (const backend of BACKEND_NAMES) {
   const methods = backend === 'cpu' ? 'cmcrd' : BASELINES.join(',');
   // Backbone steps on wasm only (the issue's target); the pure-JS backend would take many minutes.
   const backbones = backend === 'cpu' ? 0 : 1;
-  const r = spawnSync(process.execPath, [...process.execArgv, `${here}steps.ts`, `--backend=${backend}`, `--fold=${fold ? 1 : 0}`, `--methods=${methods}`, `--backbones=${backbones}`], {
+  const r = spawnSync(process.execPath, [...process.execArgv, `${here}steps.ts`, `--backend=${backend}`, `--fold=${fold ? 1 : 0}`, `--methods=${methods}`, `--backbones=${backbones}`, `--rounds=${backend === 'cpu' ? 1 : 3}`], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -77,7 +77,7 @@ for (const r of rows) {
 const any = rows.find((r) => r.available) as { trainRows: number; negatives: number } | undefined;
 if (any) {
   console.log(
-    `\nmedian over steps after the first epoch; synthetic SEED-IV subject-01 within-subject (${any.trainRows} training windows, K=${any.negatives});` +
+    `\nmedian over steps after each run's first epoch, runs interleaved in rounds (3; 1 on cpu); synthetic SEED-IV subject-01 within-subject (${any.trainRows} training windows, K=${any.negatives});` +
       '\nteacher: DNN on eye movements, SGD + MCC; students: DNN on EEG, AdamW; one fold = teacher 50 epochs + CMCRD student 40 epochs.',
   );
 }

@@ -16,7 +16,9 @@ import { loadBuiltins } from '../src/plugins.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const backendName = args.get('backend')!;
-const stepEpochs = Number(args.get('step-epochs') ?? 3);
+const stepEpochs = Number(args.get('step-epochs') ?? 2);
+/** Rounds of every measured task in turn, so that the machine's drift spreads over all of them. */
+const rounds = Number(args.get('rounds') ?? 3);
 const withFold = args.get('fold') === '1';
 
 try {
@@ -42,27 +44,40 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Median step time, leaving out the first epoch (warm-up: kernels, allocations). */
-function stepTimes(run: (onStep: (ms: number) => void) => void): number {
-  const times: number[] = [];
-  run((ms) => times.push(ms));
-  const perEpoch = Math.floor(times.length / stepEpochs);
-  return median(times.slice(perEpoch));
+/** A training run of `stepEpochs` epochs that reports each step's milliseconds. */
+type Task = (onStep: (ms: number) => void) => void;
+
+/**
+ * Median step time per task, leaving out each run's first epoch (warm-up: kernels, allocations).
+ * The tasks run in interleaved rounds (a, b, c, a, b, c, …): this machine's speed drifts by up to
+ * 2× over minutes, and one task measured early against another measured late misstates the ratio.
+ */
+function interleavedMedians(tasks: Record<string, Task>): Record<string, number> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((k) => [k, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(tasks)) {
+      const these: number[] = [];
+      run((ms) => these.push(ms));
+      times[name].push(...these.slice(Math.floor(these.length / stepEpochs)));
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
 
 const random = createRandom(1);
 const teacherCfg = { ...DEFAULT_TEACHER_CONFIG, epochs: stepEpochs };
-let teacherModel = null as ReturnType<typeof trainTeacher> | null;
-const teacherStepMs = stepTimes((onStep) => {
-  teacherModel = trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t'), onStep });
-});
-const teacher = { model: teacherModel!.model, modality: 'em' as const, train: em };
+const teacherModel = trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') });
+const teacher = { model: teacherModel.model, modality: 'em' as const, train: em };
 
-const studentStep: Record<string, number> = {};
 const methods = ['eeg-only', 'cmcrd', ...(args.get('methods')?.split(',').filter((m) => m && m !== 'cmcrd' && m !== 'eeg-only') ?? [])];
+const studentTasks: Record<string, Task> = {
+  teacher: (onStep) => {
+    trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t'), onStep }).model.dispose();
+  },
+};
 for (const method of methods) {
   const plugin = method === 'eeg-only' ? null : getDistiller(method);
-  studentStep[method] = stepTimes((onStep) => {
+  studentTasks[method] = (onStep) => {
     const s = trainStudent({
       modality: 'eeg',
       config: { ...DEFAULT_STUDENT_CONFIG, epochs: stepEpochs, warmupEpochs: 1 },
@@ -76,16 +91,17 @@ for (const method of methods) {
       distiller: plugin ? { plugin, options: planMethod(method, 'em->eeg', {}, spec, 'within-subject').options } : null,
     });
     s.model.dispose();
-  });
+  };
 }
+const { teacher: teacherStepMs, ...studentStep } = interleavedMedians(studentTasks);
 
 // Issue 4: a plain training step (cross-entropy, AdamW) of each backbone on each modality.
 const backboneStepMs: Record<string, Record<string, number>> = {};
 if (args.get('backbones') === '1') {
+  const tasks: Record<string, Task> = {};
   for (const backbone of ['dnn', 'dgcnn', 'bihdm']) {
-    backboneStepMs[backbone] = {};
     for (const [modality, set] of [['eeg', eeg], ['em', em]] as const) {
-      backboneStepMs[backbone][modality] = stepTimes((onStep) => {
+      tasks[`${backbone}/${modality}`] = (onStep) => {
         const s = trainStudent({
           modality,
           config: { ...DEFAULT_STUDENT_CONFIG, backbone, epochs: stepEpochs, warmupEpochs: 1 },
@@ -98,8 +114,13 @@ if (args.get('backbones') === '1') {
           distiller: null,
         });
         s.model.dispose();
-      });
+      };
     }
+  }
+  for (const [key, ms] of Object.entries(interleavedMedians(tasks))) {
+    const [backbone, modality] = key.split('/');
+    backboneStepMs[backbone] ??= {};
+    backboneStepMs[backbone][modality] = ms;
   }
 }
 

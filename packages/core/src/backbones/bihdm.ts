@@ -1,7 +1,7 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Variable, tf } from '../tf.js';
 import { newVariable, uniformInit } from './init.js';
 import { checkInputDim, eegLayout } from './input-layout.js';
-import { countParameters, restoreVariables, snapshotVariables } from './state.js';
+import { ModelState } from './model-state.js';
 import { blockDiagonal, stackedTanhRnn } from './tanh-rnn.js';
 import type { Backbone, BackboneFactory, BackboneOptions, BackboneOutput } from './types.js';
 
@@ -17,8 +17,8 @@ export const BIHDM_STREAMS = {
 } as const;
 
 /**
- * The order of the four local streams in the stacked weights: left ones first, so that the
- * pairwise discrepancy is rows 0–1 minus rows 2–3, giving [horizontal, vertical].
+ * The order of the four local streams in the stacked weights and state columns: left ones first,
+ * so that the pairwise discrepancy is blocks 0–1 minus blocks 2–3, giving [horizontal, vertical].
  */
 export const LOCAL_STREAM_ORDER = ['leftHorizontal', 'leftVertical', 'rightHorizontal', 'rightVertical'] as const;
 export const DIRECTIONS = ['horizontal', 'vertical'] as const;
@@ -43,7 +43,7 @@ interface BihdmSizes {
  * Eye version: one "electrode" holding every eye-movement feature, hidden 16, d_out 8.
  * Taps: the discrepancy sequences of both directions (2·steps·hidden), then the summed map (d_out·k).
  */
-class Bihdm implements Backbone {
+class Bihdm extends ModelState implements Backbone {
   readonly name = 'bihdm';
   readonly inputDim: number;
   readonly numClasses: number;
@@ -62,6 +62,7 @@ class Bihdm implements Backbone {
   private readonly constants: { leftMinusRight: Tensor2D; ownDirection: Tensor; fold: Tensor2D };
 
   constructor(opts: BackboneOptions, id: string) {
+    super();
     checkInputDim('bihdm', opts);
     this.inputDim = opts.inputDim;
     this.numClasses = opts.numClasses;
@@ -98,6 +99,10 @@ class Bihdm implements Backbone {
       ownDirection: tf.keep(tf.reshape(tf.eye(2), [2, 1, 2, 1])),
       fold: tf.keep(tf.concat([tf.eye(g), tf.eye(g)], 0) as Tensor2D),
     }));
+  }
+
+  protected get stateVariables(): Variable[] {
+    return this.trainableVariables;
   }
 
   get trainableVariables(): Variable[] {
@@ -167,18 +172,6 @@ class Bihdm implements Backbone {
 
   /** No batch statistics: BiHDM has no normalisation layer. */
   commitBatchStats(): void {}
-
-  snapshot(): Float32Array[] {
-    return snapshotVariables(this.trainableVariables);
-  }
-
-  restore(state: Float32Array[]): void {
-    restoreVariables(this.trainableVariables, state);
-  }
-
-  parameterCount(): number {
-    return countParameters(this.trainableVariables);
-  }
 
   dispose(): void {
     tf.dispose(Object.values(this.constants));

@@ -1,7 +1,7 @@
 import { type Tensor, type Tensor1D, type Tensor2D, type Variable, tf } from '../tf.js';
 import { newVariable } from './init.js';
+import { RunningStats } from './running-stats.js';
 
-const MOMENTUM = 0.1; // PyTorch's convention: running = (1 − m)·running + m·batch
 const EPS = 1e-5;
 
 interface BatchStats {
@@ -60,9 +60,7 @@ export class DenseBnRelu {
   /** [out, 1] */
   readonly gamma: Variable;
   readonly beta: Variable;
-  readonly runningMean: Variable;
-  readonly runningVar: Variable;
-  private pending: (BatchStats & { n: number }) | null = null;
+  private readonly running: RunningStats;
 
   constructor(
     initialW: Tensor2D,
@@ -73,38 +71,27 @@ export class DenseBnRelu {
     this.w = newVariable(initialW, true, `${prefix}/w`);
     this.gamma = newVariable(tf.ones([dim, 1]), true, `${prefix}/gamma`);
     this.beta = newVariable(tf.zeros([dim, 1]), true, `${prefix}/beta`);
-    this.runningMean = newVariable(tf.zeros([dim, 1]), false, `${prefix}/running_mean`);
-    this.runningVar = newVariable(tf.ones([dim, 1]), false, `${prefix}/running_var`);
+    this.running = new RunningStats([dim, 1], prefix);
   }
 
   /** xT: [in, batch] → [out, batch]. */
   apply(xT: Tensor2D, training: boolean): Tensor2D {
     if (!training) {
       const hT = tf.matMul(this.w, xT);
-      const norm = tf.mul(tf.sub(hT, this.runningMean), tf.rsqrt(tf.add(this.runningVar, EPS)));
+      const norm = tf.mul(tf.sub(hT, this.running.mean), tf.rsqrt(tf.add(this.running.variance, EPS)));
       return tf.relu(tf.add(tf.mul(norm, this.gamma), this.beta)) as Tensor2D;
     }
     const op = this.isFirstLayer ? firstLayerTrainingOp : trainingOp;
     const y = op(xT, this.w, this.gamma, this.beta) as Tensor2D;
-    this.disposePending();
-    this.pending = { ...(lastStats as BatchStats), n: xT.shape[1] };
+    const stats = lastStats as BatchStats;
     lastStats = null;
+    this.running.hold(stats.mean, stats.variance, xT.shape[1]);
     return y;
   }
 
   /** Folds the last training batch's statistics into the running ones (after the optimizer step). */
   commit(): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = null;
-    tf.tidy(() => {
-      const unbiased = tf.reshape(p.n > 1 ? tf.mul(p.variance, p.n / (p.n - 1)) : p.variance, [-1, 1]);
-      const mean = tf.reshape(p.mean, [-1, 1]);
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - MOMENTUM), tf.mul(mean, MOMENTUM)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - MOMENTUM), tf.mul(unbiased, MOMENTUM)));
-    });
-    p.mean.dispose();
-    p.variance.dispose();
+    this.running.commit();
   }
 
   get trainable(): Variable[] {
@@ -112,17 +99,11 @@ export class DenseBnRelu {
   }
 
   get state(): Variable[] {
-    return [this.w, this.gamma, this.beta, this.runningMean, this.runningVar];
-  }
-
-  private disposePending(): void {
-    this.pending?.mean.dispose();
-    this.pending?.variance.dispose();
-    this.pending = null;
+    return [this.w, this.gamma, this.beta, this.running.mean, this.running.variance];
   }
 
   dispose(): void {
-    this.disposePending();
-    for (const v of this.state) v.dispose();
+    this.running.dispose();
+    for (const v of this.trainable) v.dispose();
   }
 }

@@ -2,7 +2,7 @@ import { type Tensor2D, type Variable, tf } from '../tf.js';
 import { ColumnBatchNorm } from './column-batch-norm.js';
 import { newVariable, uniformInit, xavierNormalInit } from './init.js';
 import { checkInputDim, eegLayout, type NodeLayout } from './input-layout.js';
-import { countParameters, restoreVariables, snapshotVariables } from './state.js';
+import { ModelState } from './model-state.js';
 import type { Backbone, BackboneFactory, BackboneOptions, BackboneOutput } from './types.js';
 
 /** The reference call DGCNN(in=5, electrodes=62, k_adj=2, out=16). */
@@ -18,7 +18,7 @@ const DEGREE_EPS = 1e-10;
  * EEG: 62 nodes × 5 bands. Eye movements: one node per feature, 1 feature each.
  * Taps: the graph-filtered input L·x̂ (nodes·features), then the convolution's output (nodes·16).
  */
-class Dgcnn implements Backbone {
+class Dgcnn extends ModelState implements Backbone {
   readonly name = 'dgcnn';
   readonly inputDim: number;
   readonly numClasses: number;
@@ -31,6 +31,7 @@ class Dgcnn implements Backbone {
   private readonly head: { w: Variable; b: Variable };
 
   constructor(opts: BackboneOptions, id: string) {
+    super();
     checkInputDim('dgcnn', opts);
     this.inputDim = opts.inputDim;
     this.numClasses = opts.numClasses;
@@ -57,7 +58,7 @@ class Dgcnn implements Backbone {
     return [...this.bn.trainable, this.adjacency, this.graphWeights, this.head.w, this.head.b];
   }
 
-  private get allVariables(): Variable[] {
+  protected get stateVariables(): Variable[] {
     return [...this.bn.state, this.adjacency, this.graphWeights, this.head.w, this.head.b];
   }
 
@@ -88,18 +89,6 @@ class Dgcnn implements Backbone {
 
   commitBatchStats(): void {
     this.bn.commit();
-  }
-
-  snapshot(): Float32Array[] {
-    return snapshotVariables(this.allVariables);
-  }
-
-  restore(state: Float32Array[]): void {
-    restoreVariables(this.allVariables, state);
-  }
-
-  parameterCount(): number {
-    return countParameters(this.trainableVariables);
   }
 
   dispose(): void {

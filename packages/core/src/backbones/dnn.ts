@@ -1,7 +1,7 @@
 import { type Tensor2D, type Variable, tf } from '../tf.js';
 import { DenseBnRelu } from './dense-bn-relu.js';
 import { newVariable, uniformInit } from './init.js';
-import { countParameters, restoreVariables, snapshotVariables } from './state.js';
+import { ModelState } from './model-state.js';
 import type { Backbone, BackboneFactory, BackboneOptions, BackboneOutput } from './types.js';
 
 const HIDDEN = 128;
@@ -11,7 +11,7 @@ const BLOCKS = 4;
  * 4 × [Linear(128) → BatchNorm → ReLU] → Linear(c); feature taps after blocks 2 and 4.
  * The block Linears have no bias (batch normalisation cancels it).
  */
-class Dnn implements Backbone {
+class Dnn extends ModelState implements Backbone {
   readonly name = 'dnn';
   readonly inputDim: number;
   readonly numClasses: number;
@@ -20,6 +20,7 @@ class Dnn implements Backbone {
   private readonly head: { w: Variable; b: Variable };
 
   constructor(opts: BackboneOptions, id: string) {
+    super();
     this.inputDim = opts.inputDim;
     this.numClasses = opts.numClasses;
     let fanIn = opts.inputDim;
@@ -43,7 +44,7 @@ class Dnn implements Backbone {
     return [...this.blocks.flatMap((b) => b.trainable), this.head.w, this.head.b];
   }
 
-  private get allVariables(): Variable[] {
+  protected get stateVariables(): Variable[] {
     return [...this.blocks.flatMap((b) => b.state), this.head.w, this.head.b];
   }
 
@@ -61,18 +62,6 @@ class Dnn implements Backbone {
 
   commitBatchStats(): void {
     for (const b of this.blocks) b.commit();
-  }
-
-  snapshot(): Float32Array[] {
-    return snapshotVariables(this.allVariables);
-  }
-
-  restore(state: Float32Array[]): void {
-    restoreVariables(this.allVariables, state);
-  }
-
-  parameterCount(): number {
-    return countParameters(this.trainableVariables);
   }
 
   dispose(): void {

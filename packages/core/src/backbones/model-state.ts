@@ -3,7 +3,8 @@ import { countParameters, restoreVariables, snapshotVariables } from './state.js
 
 /**
  * The bookkeeping every backbone shares: snapshot/restore over all of its state (weights and
- * running statistics), parameter counts over the trainable part.
+ * running statistics), parameter counts over the trainable part. Disposal stays with each
+ * backbone, which may hold more than variables (constants, pending batch statistics).
  */
 export abstract class ModelState {
   abstract get trainableVariables(): Variable[];
@@ -21,12 +22,4 @@ export abstract class ModelState {
   parameterCount(): number {
     return countParameters(this.trainableVariables);
   }
-
-  dispose(): void {
-    this.disposeExtra();
-    for (const v of this.stateVariables) v.dispose();
-  }
-
-  /** Tensors other than the state variables (constants, pending statistics). */
-  protected disposeExtra(): void {}
 }
