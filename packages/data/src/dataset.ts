@@ -1,4 +1,5 @@
-import { type DatasetSpec, datasetSpec } from './spec.js';
+import { forgetImported, loadImported } from './imported.js';
+import { type DatasetSpec, datasetSpec, releaseSpec } from './spec.js';
 import { generateSynthetic } from './synthetic.js';
 
 /**
@@ -35,10 +36,13 @@ function checkSeed(seed: unknown): number {
 
 /**
  * Load a dataset by name. The synthetic presets are generated in memory, deterministically from the
- * seed (default 0), and cached per (name, seed): repeated calls return the same object.
+ * seed (default 0), and cached per (name, seed): repeated calls return the same object. The
+ * releases ('seed', 'seed-iv', 'seed-v') are read from their import cache (the seed is ignored).
  * Throws {@link UnknownDatasetError} for an unknown name.
  */
 export function loadDataset(name: string, opts: { seed?: number } = {}): Dataset {
+  const release = releaseSpec(name);
+  if (release) return loadImported(name, release);
   const spec = datasetSpec(name);
   const seed = checkSeed(opts.seed ?? 0);
   const key = `${spec.name}\u0000${seed}`;
@@ -52,6 +56,7 @@ export function loadDataset(name: string, opts: { seed?: number } = {}): Dataset
 
 /** Drop cached datasets (all, or those of one name) to free memory. */
 export function clearDatasetCache(name?: string): void {
+  forgetImported(name);
   if (name === undefined) {
     cache.clear();
     return;

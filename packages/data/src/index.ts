@@ -1,5 +1,12 @@
 export { clearDatasetCache, type Dataset, loadDataset } from './dataset.js';
 export { ProtocolError, UnknownDatasetError } from './errors.js';
+export { dataDir, cachePath } from './data-dir.js';
+export { DatasetNotImportedError, type ImportedDataset } from './imported.js';
+export { CacheFileError, eegColumnNames, emColumnNames } from './import/cache-file.js';
+export { ImportError } from './import/import-error.js';
+export type { ImportOptions, ImportProgress } from './import/importer.js';
+export { IMPORTABLE_DATASETS, type ImportSummary, importDataset, isImportable } from './import/index.js';
+export { describeDataset, type DatasetDescription } from './inspect.js';
 export { EEG_BAND_NAMES, type Electrode, MONTAGE } from './montage.js';
 export {
   buildSplit,
@@ -16,6 +23,8 @@ export {
 } from './protocol.js';
 export {
   DATASET_NAMES,
+  RELEASE_NAMES,
+  releaseSpec,
   type DatasetFamily,
   type DatasetSpec,
   datasetSpec,

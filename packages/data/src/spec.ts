@@ -1,10 +1,12 @@
+import { EEG_DIM } from './constants.js';
 import { UnknownDatasetError } from './errors.js';
+import { loadImported } from './imported.js';
 
 export type Modality = 'eeg' | 'em';
 export type DatasetFamily = 'seed' | 'seed-iv' | 'seed-v';
 
 export interface DatasetSpec {
-  /** 'synthetic-seed' | 'synthetic-seed-iv' | 'synthetic-seed-v' (real 'seed', 'seed-iv', 'seed-v' to come). */
+  /** 'synthetic-seed' | 'synthetic-seed-iv' | 'synthetic-seed-v', or an imported release: 'seed' | 'seed-iv' | 'seed-v'. */
   name: string;
   family: DatasetFamily;
   synthetic: boolean;
@@ -26,11 +28,14 @@ export interface DatasetSpec {
   windowsPerTrialRange: [number, number];
   /** Number of CRD/CMCRD negatives per protocol (paper, section 4.2). */
   negatives: { within: number; cross: number };
+  /**
+   * Imported releases: a digest of the cached content, part of every fold's identity, so that a
+   * re-import of different files does not pass for the data earlier folds were run on.
+   */
+  dataVersion?: string;
 }
 
-export const EEG_CHANNELS = 62;
-export const EEG_BANDS = 5;
-export const EEG_DIM = EEG_CHANNELS * EEG_BANDS;
+export { EEG_BANDS, EEG_CHANNELS, EEG_DIM } from './constants.js';
 
 /** SEED `label.mat` (1 positive, 0 neutral, -1 negative), identical for every session; mapped +1 to class indices. */
 export const SEED_RAW_LABELS: readonly number[] = [1, 0, -1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 0, 1, -1];
@@ -126,16 +131,38 @@ const SPECS: ReadonlyMap<string, DatasetSpec> = new Map(
   [SEED_SPEC, SEED_IV_SPEC, SEED_V_SPEC].map((s) => [s.name, deepFreeze(s)]),
 );
 
-/** Names accepted by {@link datasetSpec} and {@link loadDataset}. */
-export const DATASET_NAMES: readonly string[] = Object.freeze([...SPECS.keys()]);
+/**
+ * The imported releases, named like the built-ins without 'synthetic-'. Their specs start from the
+ * synthetic presets' structure (the presets imitate the releases) and are completed from the cache
+ * (subjects present, eye-movement subjects, labels, window counts) when the data are loaded.
+ */
+const RELEASES: ReadonlyMap<string, DatasetSpec> = new Map(
+  [SEED_SPEC, SEED_IV_SPEC, SEED_V_SPEC].map((s) => {
+    const name = s.name.replace(/^synthetic-/, '');
+    return [name, deepFreeze({ ...structuredClone(s), name, synthetic: false })];
+  }),
+);
 
-/** The (frozen) spec of a named dataset; throws {@link UnknownDatasetError} for an unknown name. */
+/** The built-in (synthetic) datasets: always available. */
+export const DATASET_NAMES: readonly string[] = Object.freeze([...SPECS.keys()]);
+/** The official releases, available once imported (`cmcrd data import`). */
+export const RELEASE_NAMES: readonly string[] = Object.freeze([...RELEASES.keys()]);
+
+/** The release's static spec (before its data are known), or undefined for any other name. */
+export function releaseSpec(name: string): DatasetSpec | undefined {
+  return RELEASES.get(name);
+}
+
+/**
+ * The (frozen) spec of a named dataset; throws {@link UnknownDatasetError} for an unknown name and
+ * DatasetNotImportedError for a release whose cache does not exist. A release's spec reads its cache.
+ */
 export function datasetSpec(name: string): DatasetSpec {
   const spec = typeof name === 'string' ? SPECS.get(name) : undefined;
-  if (!spec) {
-    throw new UnknownDatasetError(
-      `unknown dataset ${JSON.stringify(name)}; known datasets: ${DATASET_NAMES.join(', ')}`,
-    );
-  }
-  return spec;
+  if (spec) return spec;
+  const release = typeof name === 'string' ? RELEASES.get(name) : undefined;
+  if (release) return loadImported(name, release).spec;
+  throw new UnknownDatasetError(
+    `unknown dataset ${JSON.stringify(name)}; known datasets: ${[...DATASET_NAMES, ...RELEASE_NAMES].join(', ')}`,
+  );
 }

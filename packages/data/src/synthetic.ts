@@ -41,7 +41,8 @@
 import type { Dataset } from './dataset.js';
 import { MONTAGE } from './montage.js';
 import { Rng } from './rng.js';
-import { type DatasetFamily, type DatasetSpec, EEG_BANDS, EEG_CHANNELS } from './spec.js';
+import { EEG_BANDS, EEG_CHANNELS } from './constants.js';
+import type { DatasetFamily, DatasetSpec } from './spec.js';
 
 // ---------------------------------------------------------------------------------------------
 // Knobs

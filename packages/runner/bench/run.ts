@@ -81,3 +81,7 @@ if (any) {
       '\nteacher: DNN on eye movements, SGD + MCC; students: DNN on EEG, AdamW; one fold = teacher 50 epochs + CMCRD student 40 epochs.',
   );
 }
+
+// Issue 5: importing a full-size release and loading it back (its own process; prints its own lines).
+process.stderr.write('bench: import of a full-size SEED-IV release …\n');
+spawnSync(process.execPath, [...process.execArgv, `${here}import-release.ts`], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
-import { DATASET_NAMES, PROTOCOL_NAMES } from '@cmcrd/data';
+import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerDataCommands } from './cli-data.js';
 import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
@@ -96,7 +97,13 @@ export function buildProgram(): Command {
   const program = new Command('cmcrd')
     .description('Cross-modal contrastive representation distillation: runs, stores and compares folds.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option('--data-dir <dir>', 'where imported datasets are cached (default: $CMCRD_DATA_DIR or ./datasets)')
+    .hook('preAction', (cmd) => {
+      const dir = cmd.opts().dataDir as string | undefined;
+      // Through the environment, so that worker processes see it too.
+      if (dir) process.env.CMCRD_DATA_DIR = userPath(dir);
+    });
 
   program
     .command('demo')
@@ -112,7 +119,7 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('one cell: every fold of (dataset, protocol, backbone, method, direction, seed)')
-    .requiredOption('--dataset <name>', `dataset (${DATASET_NAMES.join(', ')})`)
+    .requiredOption('--dataset <name>', `dataset (${[...DATASET_NAMES, ...RELEASE_NAMES].join(', ')}; releases once imported)`)
     .requiredOption('--method <name>', 'method (eeg-only, em-only, fusion or a distiller)')
     .option('--protocol <name>', `protocol (${PROTOCOL_NAMES.join(', ')})`, 'within-subject')
     .option('--backbone <name>', `backbone (${listBackbones().join(', ')})`, 'dnn')
@@ -150,12 +157,13 @@ export function buildProgram(): Command {
     .command('list')
     .description('datasets, protocols, backbones, methods and backends known here')
     .action(() => {
-      console.log(`datasets:  ${DATASET_NAMES.join(', ')}`);
+      console.log(`datasets:  ${DATASET_NAMES.join(', ')}; releases (after cmcrd data import): ${RELEASE_NAMES.join(', ')}`);
       console.log(`protocols: ${PROTOCOL_NAMES.join(', ')}`);
       console.log(`backbones: ${listBackbones().join(', ')}`);
       console.log(`methods:   ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')}`);
       console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
     });
+  registerDataCommands(program);
   return program;
 }
 
@@ -170,7 +178,13 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code?.startsWith('commander.')) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
     }
-    if (err instanceof ConfigError || err instanceof StoreError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof StoreError ||
+      err instanceof ImportError ||
+      err instanceof UnknownDatasetError ||
+      err instanceof CacheFileError
+    ) {
       console.error(`cmcrd: ${err.message}`);
       return 2;
     }

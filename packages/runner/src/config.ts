@@ -6,6 +6,7 @@ import {
   type ProtocolName,
   type ProtocolOptions,
   datasetSpec,
+  RELEASE_NAMES,
   listFolds,
   parseProtocol,
   parseProtocolOptions,
@@ -150,10 +151,11 @@ export function resolveRun(input: RunInput): RunConfig {
   const parsed = runInputSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, 'run config'));
   const r = parsed.data;
-  if (!DATASET_NAMES.includes(r.dataset)) {
-    throw new ConfigError(`unknown dataset '${r.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
+  if (!DATASET_NAMES.includes(r.dataset) && !RELEASE_NAMES.includes(r.dataset)) {
+    throw new ConfigError(`unknown dataset '${r.dataset}' (known: ${[...DATASET_NAMES, ...RELEASE_NAMES].join(', ')})`);
   }
-  const spec = datasetSpec(r.dataset);
+  // A release reads its import cache here: not imported, or a damaged cache, is a config error.
+  const spec = wrap(() => datasetSpec(r.dataset));
   const protocol = wrap(() => parseProtocol(r.protocol));
   if (!listBackbones().includes(r.backbone)) {
     throw new ConfigError(`unknown backbone '${r.backbone}' (known: ${listBackbones().join(', ')})`);

@@ -38,6 +38,7 @@ export function foldIdentity(config: RunConfig, foldKey: string) {
   return {
     dataset: config.dataset,
     dataSeed: config.spec.synthetic ? config.dataSeed : null,
+    ...(config.spec.dataVersion ? { dataVersion: config.spec.dataVersion } : {}),
     protocol: config.protocol,
     foldKey,
     method: m.name,
@@ -287,6 +288,7 @@ export class FoldExecutor {
     const identity = {
       dataset: config.dataset,
       dataSeed: config.spec.synthetic ? config.dataSeed : null,
+    ...(config.spec.dataVersion ? { dataVersion: config.spec.dataVersion } : {}),
       protocol: config.protocol,
       foldKey,
       modality,
