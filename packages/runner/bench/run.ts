@@ -85,3 +85,7 @@ if (any) {
 // Issue 5: importing a full-size release and loading it back (its own process; prints its own lines).
 process.stderr.write('bench: import of a full-size SEED-IV release …\n');
 spawnSync(process.execPath, [...process.execArgv, `${here}import-release.ts`], { stdio: ['ignore', 'inherit', 'inherit'] });
+
+// Issue 6: local workers' throughput, the coordinator's overhead and a worker's memory.
+process.stderr.write('bench: sweeps …\n');
+spawnSync(process.execPath, [...process.execArgv, `${here}sweep-scale.ts`], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -3,6 +3,7 @@ import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
 import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
+import { registerSweepCommand } from './cli-sweep.js';
 import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
@@ -11,6 +12,7 @@ import { DEFAULT_DB, DEMO_DB, userPath } from './paths.js';
 import { loadBuiltins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
 import { Store, StoreError } from './store/store.js';
+import { SweepFileError } from './sweep-file.js';
 import { comparisonTables, formatComparison } from './table.js';
 
 function int(name: string) {
@@ -163,6 +165,7 @@ export function buildProgram(): Command {
       console.log(`methods:   ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')}`);
       console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
     });
+  registerSweepCommand(program);
   registerDataCommands(program);
   return program;
 }
@@ -183,7 +186,8 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof StoreError ||
       err instanceof ImportError ||
       err instanceof UnknownDatasetError ||
-      err instanceof CacheFileError
+      err instanceof CacheFileError ||
+      err instanceof SweepFileError
     ) {
       console.error(`cmcrd: ${err.message}`);
       return 2;

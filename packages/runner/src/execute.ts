@@ -1,25 +1,51 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { selectBackend } from '@cmcrd/core';
 import { resolveRun } from './config.js';
-import { FoldExecutor, type FoldOutcome, type FoldProgress } from './fold.js';
+import { FoldExecutor, type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
 import type { Store } from './store/store.js';
 
 export type ExecEvent =
+  | { type: 'start'; total: number; skipped: number; workers: number }
   | { type: 'skipped'; job: FoldJob }
-  | { type: 'finished'; job: FoldJob; outcome: FoldOutcome; inserted: boolean; finished: number; total: number }
-  | { type: 'progress'; worker: number; progress: FoldProgress };
+  | { type: 'started'; worker: number; pid: number; job: FoldJob; attempt: number }
+  | { type: 'progress'; worker: number; progress: FoldProgress }
+  | {
+      type: 'finished';
+      worker: number;
+      job: FoldJob;
+      outcome: FoldOutcome;
+      inserted: boolean;
+      finished: number;
+      failed: number;
+      total: number;
+    }
+  | { type: 'retry'; worker: number; job: FoldJob; attempt: number; error: string }
+  | { type: 'worker-lost'; worker: number; job: FoldJob | null; reason: string };
 
-type WorkerMessage =
+/** What the coordinator sends a worker process. */
+export interface JobMessage {
+  type: 'job';
+  job: FoldJob;
+  attempt: number;
+  /** The stored teacher this job uses, unless the worker already has it. */
+  teacher?: { key: string; weights: Uint8Array; accuracy: number; trainMs: number };
+}
+
+export type WorkerMessage =
   | { type: 'hello' }
   | { type: 'progress'; progress: FoldProgress }
   | { type: 'result'; job: FoldJob; outcome: FoldOutcome }
-  | { type: 'error'; job: FoldJob; message: string };
+  | { type: 'job-error'; job: FoldJob; message: string };
 
 export interface ExecuteOptions {
   /** 1 runs in this process; more start worker processes, each with its own tensor backend. */
   workers: number;
   backend?: string;
+  /** How many more times a failed fold (an error, NaN, a dead worker) is started. Default 1. */
+  retries?: number;
+  /** Folds recorded here point at this sweep. */
+  sweepId?: number;
   onEvent?(e: ExecEvent): void;
 }
 
@@ -29,19 +55,80 @@ export interface ExecuteSummary {
   skipped: number;
 }
 
-function groupByFold(jobs: FoldJob[]): FoldJob[][] {
+/** Jobs of one group (same split and teacher) in a row, groups in order. */
+function groupsOf(jobs: FoldJob[]): FoldJob[][] {
   const groups = new Map<string, FoldJob[]>();
   for (const j of jobs) {
-    const g = groups.get(j.foldKey);
+    const g = groups.get(j.groupKey);
     if (g) g.push(j);
-    else groups.set(j.foldKey, [j]);
+    else groups.set(j.groupKey, [j]);
   }
   return [...groups.values()];
 }
 
 /**
+ * The coordinator's bookkeeping, shared by the in-process and the worker-process paths: it is the
+ * only writer to the store, one transaction per fold; it stores new teachers; it decides retries.
+ */
+class Ledger {
+  finished = 0;
+  failed = 0;
+  private readonly attempts = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly o: ExecuteOptions,
+    readonly total: number,
+  ) {}
+
+  start(job: FoldJob): number {
+    const n = (this.attempts.get(job.configHash) ?? 0) + 1;
+    this.attempts.set(job.configHash, n);
+    return n;
+  }
+
+  attemptsOf(job: FoldJob): number {
+    return this.attempts.get(job.configHash) ?? 0;
+  }
+
+  canRetry(job: FoldJob): boolean {
+    return this.attemptsOf(job) <= (this.o.retries ?? 1);
+  }
+
+  /** Records an outcome; returns true when the fold should be started again. */
+  settle(worker: number, job: FoldJob, outcome: FoldOutcome): boolean {
+    if (outcome.newTeacher) this.store.putTeacher(outcome.newTeacher);
+    const row = { ...outcome.row, attempts: this.attemptsOf(job), sweepId: this.o.sweepId ?? null };
+    const retry = row.status === 'failed' && this.canRetry(job);
+    // A failed attempt is stored too (a crash before the retry ends still leaves a record);
+    // the next attempt replaces it.
+    const { inserted } = this.store.recordFold(row, outcome.epochs);
+    if (retry) {
+      this.o.onEvent?.({ type: 'retry', worker, job, attempt: this.attemptsOf(job), error: row.error ?? '' });
+      return true;
+    }
+    this.finished++;
+    if (row.status === 'failed') this.failed++;
+    this.o.onEvent?.({ type: 'finished', worker, job, outcome: { ...outcome, row }, inserted, finished: this.finished, failed: this.failed, total: this.total });
+    return false;
+  }
+
+  /** A fold whose worker died under it. */
+  lost(worker: number, job: FoldJob, reason: string): boolean {
+    if (this.canRetry(job)) {
+      this.o.onEvent?.({ type: 'retry', worker, job, attempt: this.attemptsOf(job), error: reason });
+      return true;
+    }
+    const config = resolveRun(job.input);
+    this.settle(worker, job, { row: failedFoldRow(config, job.foldKey, reason, this.attemptsOf(job)), epochs: [] });
+    return false;
+  }
+}
+
+/**
  * Runs fold jobs and writes each result to the store as it arrives (one transaction per fold).
- * Folds already stored as done are skipped, so running the same jobs again resumes.
+ * Folds already stored as done are skipped, so running the same jobs again — after a crash of
+ * anything, at any moment — runs exactly the missing ones.
  */
 export async function executeJobs(jobs: FoldJob[], store: Store, o: ExecuteOptions): Promise<ExecuteSummary> {
   const pending: FoldJob[] = [];
@@ -52,76 +139,134 @@ export async function executeJobs(jobs: FoldJob[], store: Store, o: ExecuteOptio
       o.onEvent?.({ type: 'skipped', job });
     } else pending.push(job);
   }
-  const total = pending.length;
-  let finished = 0;
-  let failed = 0;
-  const record = (job: FoldJob, outcome: FoldOutcome) => {
-    const { inserted } = store.recordFold(outcome.row, outcome.epochs);
-    finished++;
-    if (outcome.row.status === 'failed') failed++;
-    o.onEvent?.({ type: 'finished', job, outcome, inserted, finished, total });
-  };
-  if (total === 0) return { finished, failed, skipped };
-
-  const groups = groupByFold(pending);
-  if (o.workers <= 1 || groups.length === 1) {
-    await selectBackend(o.backend);
-    const executor = new FoldExecutor();
-    try {
-      for (const group of groups) {
-        for (const job of group) {
-          record(job, executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p })));
-        }
-      }
-    } finally {
-      executor.dispose();
-    }
-    return { finished, failed, skipped };
+  const groups = groupsOf(pending);
+  const workers = Math.max(1, Math.min(o.workers, groups.length));
+  o.onEvent?.({ type: 'start', total: pending.length, skipped, workers });
+  const ledger = new Ledger(store, o, pending.length);
+  if (pending.length > 0) {
+    if (workers <= 1) await runHere(groups, store, ledger, o);
+    else await runInWorkers(groups, store, ledger, o, workers);
   }
+  return { finished: ledger.finished, failed: ledger.failed, skipped };
+}
 
+async function runHere(groups: FoldJob[][], store: Store, ledger: Ledger, o: ExecuteOptions): Promise<void> {
+  await selectBackend(o.backend);
+  const executor = new FoldExecutor({ lookup: (key) => store.getTeacher(key) });
+  try {
+    for (const job of groups.flat()) {
+      let again = true;
+      while (again) {
+        const attempt = ledger.start(job);
+        o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
+        const outcome = executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p }));
+        again = ledger.settle(0, job, outcome);
+      }
+    }
+  } finally {
+    executor.dispose();
+  }
+}
+
+interface WorkerSlot {
+  id: number;
+  child: ChildProcess;
+  queue: FoldJob[];
+  current: FoldJob | null;
+  /** Teachers this worker holds already (sent or trained), so they are not sent again. */
+  teachers: Set<string>;
+  stopping: boolean;
+}
+
+function runInWorkers(groups: FoldJob[][], store: Store, ledger: Ledger, o: ExecuteOptions, count: number): Promise<void> {
   // Running from source (tsx), a worker needs the TypeScript loader and the source conditions too.
   const fromSource = import.meta.url.endsWith('.ts');
   const workerFile = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
   const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : [];
-  const count = Math.min(o.workers, groups.length);
-  await Promise.all(
-    Array.from({ length: count }, (_, w) =>
-      new Promise<void>((resolveWorker, rejectWorker) => {
-        const args = o.backend ? [`--backend=${o.backend}`] : [];
-        const worker = fork(workerFile, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        let queue: FoldJob[] = [];
-        let stopping = false;
-        const next = () => {
-          if (queue.length === 0) {
-            const group = groups.shift();
-            if (!group) {
-              stopping = true;
-              worker.send({ type: 'stop' });
-              return;
-            }
-            queue = [...group];
+  let nextId = 0;
+  let live = 0;
+  // Workers that die before taking any fold (a broken install, a backend that cannot load)
+  // would be respawned forever.
+  let deadOnArrival = 0;
+
+  return new Promise<void>((resolveAll, rejectAll) => {
+    const fail = (e: unknown) => {
+      for (const w of slots) w.child.kill('SIGKILL');
+      rejectAll(e);
+    };
+    const slots: WorkerSlot[] = [];
+
+    const dispatch = (w: WorkerSlot) => {
+      if (w.queue.length === 0) {
+        const group = groups.shift();
+        if (!group) {
+          w.stopping = true;
+          w.current = null;
+          w.child.send({ type: 'stop' });
+          return;
+        }
+        w.queue = [...group];
+      }
+      const job = w.queue.shift()!;
+      w.current = job;
+      const attempt = ledger.start(job);
+      const msg: JobMessage = { type: 'job', job, attempt };
+      if (job.teacherKey && !w.teachers.has(job.teacherKey)) {
+        const t = store.getTeacher(job.teacherKey);
+        if (t) msg.teacher = { key: t.key, weights: t.weights, accuracy: t.accuracy, trainMs: t.trainMs };
+      }
+      if (job.teacherKey) w.teachers.add(job.teacherKey);
+      o.onEvent?.({ type: 'started', worker: w.id, pid: w.child.pid ?? 0, job, attempt });
+      w.child.send(msg);
+    };
+
+    const spawn = () => {
+      const args = o.backend ? [`--backend=${o.backend}`] : [];
+      const child = fork(workerFile, args, { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const w: WorkerSlot = { id: nextId++, child, queue: [], current: null, teachers: new Set(), stopping: false };
+      slots.push(w);
+      live++;
+      child.on('message', (msg: WorkerMessage) => {
+        try {
+          if (msg.type === 'hello') dispatch(w);
+          else if (msg.type === 'progress') o.onEvent?.({ type: 'progress', worker: w.id, progress: msg.progress });
+          else if (msg.type === 'result' || msg.type === 'job-error') {
+            w.current = null;
+            const outcome =
+              msg.type === 'result'
+                ? msg.outcome
+                : { row: failedFoldRow(resolveRun(msg.job.input), msg.job.foldKey, msg.message, ledger.attemptsOf(msg.job)), epochs: [] };
+            if (ledger.settle(w.id, msg.job, outcome)) w.queue.unshift(msg.job);
+            dispatch(w);
           }
-          worker.send({ type: 'job', job: queue.shift() });
-        };
-        worker.on('message', (msg: WorkerMessage) => {
-          if (msg.type === 'hello') next();
-          else if (msg.type === 'progress') o.onEvent?.({ type: 'progress', worker: w, progress: msg.progress });
-          else if (msg.type === 'result') {
-            record(msg.job, msg.outcome);
-            next();
-          } else if (msg.type === 'error') {
-            stopping = true;
-            worker.kill();
-            rejectWorker(new Error(`worker ${w}: ${msg.message}`));
+        } catch (e) {
+          fail(e);
+        }
+      });
+      child.on('error', (e) => fail(new Error(`worker ${w.id}: ${e.message}`)));
+      child.on('exit', (code, signal) => {
+        live--;
+        try {
+          if (!w.stopping) {
+            // Died under a fold: that fold is retried (or recorded failed) and the rest of its
+            // group goes back to the queue for a fresh worker.
+            const reason = `worker process exited (${signal ?? `code ${code}`}) during the fold`;
+            if (!w.current && ++deadOnArrival >= 3) throw new Error(`worker processes keep exiting before taking a fold (last: ${signal ?? `code ${code}`})`);
+            o.onEvent?.({ type: 'worker-lost', worker: w.id, job: w.current, reason });
+            const back = w.current && ledger.lost(w.id, w.current, reason) ? [w.current, ...w.queue] : w.queue;
+            if (back.length) groups.unshift(back);
+            if (groups.length) spawn();
           }
-        });
-        worker.on('error', (e) => rejectWorker(new Error(`worker ${w}: ${e.message}`)));
-        worker.on('exit', (code, signal) => {
-          if (stopping) resolveWorker();
-          else rejectWorker(new Error(`worker ${w} exited unexpectedly (${signal ?? `code ${code}`})`));
-        });
-      }),
-    ),
-  );
-  return { finished, failed, skipped };
+          if (live === 0) {
+            if (groups.length) spawn();
+            else resolveAll();
+          }
+        } catch (e) {
+          fail(e);
+        }
+      });
+    };
+
+    for (let i = 0; i < count; i++) spawn();
+  });
 }

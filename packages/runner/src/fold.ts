@@ -8,6 +8,7 @@ import {
   classificationMetrics,
   createRandom,
   currentBackend,
+  getBackbone,
   inferAll,
   predict,
   trainStudent,
@@ -17,11 +18,19 @@ import { type Split, type SplitPart, buildSplit, loadDataset } from '@cmcrd/data
 import type { Modality, RunConfig } from './config.js';
 import { canonicalJson, hashOf } from './identity.js';
 import type { EpochInput } from './store/store.js';
-import type { NewFoldRow } from './store/schema.js';
+import type { NewFoldRow, NewTeacherRow } from './store/schema.js';
+import { packWeights, unpackWeights } from './store/teacher-weights.js';
 
 export interface FoldOutcome {
   row: NewFoldRow;
   epochs: EpochInput[];
+  /** A teacher this fold trained (and nobody had stored yet): the coordinator stores it. */
+  newTeacher?: NewTeacherRow;
+}
+
+/** Where stored teachers come from: the store itself, or what the coordinator sent with the job. */
+export interface TeacherSource {
+  lookup(key: string): { weights: Uint8Array; accuracy: number; trainMs: number } | undefined;
 }
 
 export interface FoldProgress {
@@ -51,6 +60,27 @@ export function foldIdentity(config: RunConfig, foldKey: string) {
     student: config.student,
     teacher: m.teacherModality ? teacherConfig(config) : null,
   };
+}
+
+/** Everything a teacher's training depends on; its hash is the teacher's key. */
+export function teacherIdentity(config: RunConfig, foldKey: string, modality: Modality) {
+  return {
+    dataset: config.dataset,
+    dataSeed: config.spec.synthetic ? config.dataSeed : null,
+    ...(config.spec.dataVersion ? { dataVersion: config.spec.dataVersion } : {}),
+    protocol: config.protocol,
+    foldKey,
+    modality,
+    seed: config.seed,
+    protocolOptions: config.protocolOptions,
+    teacher: teacherConfig(config),
+  };
+}
+
+/** The key of the teacher a fold of this config uses, or null for methods without one. */
+export function teacherKeyOf(config: RunConfig, foldKey: string): string | null {
+  const modality = config.method.teacherModality;
+  return modality ? hashOf(teacherIdentity(config, foldKey, modality)) : null;
 }
 
 function teacherConfig(config: RunConfig): TeacherConfig {
@@ -87,6 +117,8 @@ interface TrainedTeacher {
   model: Backbone;
   accuracy: number;
   ms: number;
+  /** Set when trained here rather than restored: what the store should keep. */
+  record?: NewTeacherRow;
 }
 
 interface TrainedStudent {
@@ -116,6 +148,37 @@ function softmaxRows(logits: Float32Array, c: number): Float32Array {
   return out;
 }
 
+/** The record of a fold that never produced an outcome (its worker died on every attempt). */
+export function failedFoldRow(config: RunConfig, foldKey: string, error: string, attempts: number): NewFoldRow {
+  const identity = foldIdentity(config, foldKey);
+  const m = config.method;
+  const now = new Date().toISOString();
+  return {
+    configHash: hashOf(identity),
+    config: canonicalJson(identity),
+    dataset: config.dataset,
+    synthetic: config.spec.synthetic,
+    protocol: config.protocol,
+    foldKey,
+    method: m.name,
+    backbone: config.backbone,
+    direction: m.direction,
+    testModality: m.testModality,
+    seed: config.seed,
+    options: canonicalJson(m.options),
+    protocolOptions: canonicalJson(config.protocolOptions),
+    epochs: config.student.epochs,
+    backend: 'unknown',
+    host: hostname(),
+    status: 'failed',
+    error,
+    attempts,
+    teacherKey: teacherKeyOf(config, foldKey),
+    startedAt: now,
+    finishedAt: now,
+  };
+}
+
 /**
  * Runs folds in one process. Consecutive methods of the same fold share its split, one trained
  * teacher per teacher setting (the teacher is frozen, so sharing it is exact) and the unimodal
@@ -123,6 +186,8 @@ function softmaxRows(logits: Float32Array, c: number): Float32Array {
  */
 export class FoldExecutor {
   private cache: FoldCache | null = null;
+
+  constructor(private readonly teachers?: TeacherSource) {}
 
   run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void): FoldOutcome {
     const identity = foldIdentity(config, foldKey);
@@ -146,6 +211,7 @@ export class FoldExecutor {
       host: hostname(),
       startedAt: new Date().toISOString(),
     };
+    let newTeacher: NewTeacherRow | undefined;
     let teacherInfo: { teacherKey: string | null; teacherAccuracy: number | null; teacherMs: number | null } = {
       teacherKey: null,
       teacherAccuracy: null,
@@ -172,6 +238,7 @@ export class FoldExecutor {
             finishedAt: new Date().toISOString(),
           },
           epochs: toEpochRows(r.history),
+          ...(newTeacher ? { newTeacher } : {}),
         };
       };
 
@@ -204,6 +271,9 @@ export class FoldExecutor {
 
       const teacher = m.teacherModality ? this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
       if (teacher) teacherInfo = { teacherKey: teacher.key, teacherAccuracy: teacher.accuracy, teacherMs: teacher.ms };
+      // Handed to the store once, with the first fold that trained it.
+      newTeacher = teacher?.record;
+      if (teacher) teacher.record = undefined;
       const trained = this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
       const t1 = performance.now();
       const test = part(split.test, mod, dimOf(split, mod))!;
@@ -216,6 +286,8 @@ export class FoldExecutor {
       return {
         row: { ...base, ...teacherInfo, status: 'failed', error: `${err.name}: ${err.message}`, finishedAt: new Date().toISOString() },
         epochs: [],
+        // A teacher that trained fine is worth keeping even if the student failed.
+        ...(newTeacher ? { newTeacher } : {}),
       };
     }
   }
@@ -285,20 +357,23 @@ export class FoldExecutor {
     onProgress?: (p: FoldProgress) => void,
   ): TrainedTeacher {
     const tc = teacherConfig(config);
-    const identity = {
-      dataset: config.dataset,
-      dataSeed: config.spec.synthetic ? config.dataSeed : null,
-    ...(config.spec.dataVersion ? { dataVersion: config.spec.dataVersion } : {}),
-      protocol: config.protocol,
-      foldKey,
-      modality,
-      seed: config.seed,
-      protocolOptions: config.protocolOptions,
-      teacher: tc,
-    };
+    const identity = teacherIdentity(config, foldKey, modality);
     const key = hashOf(identity);
     const cached = fold.teachers.get(key);
     if (cached) return cached;
+    const stored = this.teachers?.lookup(key);
+    if (stored) {
+      const model = getBackbone(tc.backbone).create({
+        inputDim: dimOf(fold.split, modality),
+        numClasses: fold.split.numClasses,
+        modality,
+        random: createRandom(config.seed),
+      });
+      model.restore(unpackWeights(stored.weights));
+      const t: TrainedTeacher = { key, model, accuracy: stored.accuracy, ms: stored.trainMs };
+      fold.teachers.set(key, t);
+      return t;
+    }
     const split = fold.split;
     const dim = dimOf(split, modality);
     const t0 = performance.now();
@@ -316,7 +391,26 @@ export class FoldExecutor {
     const ms = performance.now() - t0;
     const test = part(split.test, modality, dim)!;
     const metrics = classificationMetrics(test.labels, predict(trained.model, test.x, test.dim), split.numClasses);
-    const t: TrainedTeacher = { key, model: trained.model, accuracy: metrics.accuracy, ms };
+    const t: TrainedTeacher = {
+      key,
+      model: trained.model,
+      accuracy: metrics.accuracy,
+      ms,
+      record: {
+        key,
+        config: canonicalJson(identity),
+        dataset: config.dataset,
+        foldKey,
+        modality,
+        backbone: config.backbone,
+        seed: config.seed,
+        weights: packWeights(trained.model.snapshot()),
+        accuracy: metrics.accuracy,
+        trainMs: ms,
+        backend: currentBackend(),
+        host: hostname(),
+      },
+    };
     fold.teachers.set(key, t);
     return t;
   }

@@ -1,5 +1,5 @@
 export { ConfigError, DIRECTIONS, type Direction, type MethodPlan, type RunConfig, type RunInput, UNIMODAL_METHODS, REFERENCE_METHODS, planMethod, resolveRun } from './config.js';
-export { FoldExecutor, type FoldOutcome, type FoldProgress, foldIdentity } from './fold.js';
+export { FoldExecutor, type FoldOutcome, type FoldProgress, foldIdentity, teacherKeyOf } from './fold.js';
 export { type FoldJob, expandJobs, preparePlugins } from './jobs.js';
 export { type ExecEvent, type ExecuteOptions, type ExecuteSummary, executeJobs } from './execute.js';
 export { APPLICATION_ID, type EpochInput, type FoldFilter, Store, StoreError } from './store/store.js';
@@ -9,3 +9,6 @@ export { canonicalJson, hashOf } from './identity.js';
 export { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
 export { DEMO_DATASET, DEMO_EPOCHS, DEMO_METHODS, DEMO_SUBJECTS, demoInputs, runDemo } from './demo.js';
 export { buildProgram, main } from './cli.js';
+export { SweepFileError, type SweepSpec, expandSweep, expandSweepCells, loadSweepFile, loadSweepPlugins, parseSweep } from './sweep-file.js';
+export { type SweepEstimate, estimateSweep } from './estimate.js';
+export { cmdSweep } from './cli-sweep.js';

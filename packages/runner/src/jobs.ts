@@ -1,6 +1,6 @@
 import { type RunConfig, type RunInput, resolveRun } from './config.js';
-import { foldIdentity } from './fold.js';
-import { hashOf } from './identity.js';
+import { foldIdentity, teacherKeyOf } from './fold.js';
+import { canonicalJson, hashOf } from './identity.js';
 import { loadPluginModules, resolvePluginSpec } from './plugins.js';
 
 /** One fold of one cell: the unit the executor schedules and the store records. */
@@ -9,6 +9,10 @@ export interface FoldJob {
   input: RunInput;
   foldKey: string;
   configHash: string;
+  /** The teacher this fold uses (null for the reference methods). */
+  teacherKey: string | null;
+  /** Jobs with the same group share a split and teachers: one worker runs them in a row. */
+  groupKey: string;
 }
 
 /**
@@ -25,17 +29,29 @@ export async function preparePlugins(inputs: RunInput[], baseDir: string): Promi
   return out;
 }
 
-/** Expands cells into fold jobs, grouped by fold so that a fold's methods can share a teacher. */
+/** Expands cells into fold jobs, grouped so that the methods of a fold share its split and teacher. */
 export function expandJobs(inputs: RunInput[]): { jobs: FoldJob[]; configs: RunConfig[] } {
   const configs = inputs.map(resolveRun);
   const jobs: FoldJob[] = [];
+  // The same fold asked for twice (by two cells or two grids) runs once.
+  const seen = new Set<string>();
   configs.forEach((config, i) => {
     for (const foldKey of config.folds) {
-      jobs.push({ input: { ...inputs[i], folds: [foldKey] }, foldKey, configHash: hashOf(foldIdentity(config, foldKey)) });
+      const configHash = hashOf(foldIdentity(config, foldKey));
+      if (seen.has(configHash)) continue;
+      seen.add(configHash);
+      jobs.push({
+        input: { ...inputs[i], folds: [foldKey] },
+        foldKey,
+        configHash,
+        teacherKey: teacherKeyOf(config, foldKey),
+        groupKey: canonicalJson([config.dataset, config.dataSeed, config.protocol, foldKey, config.protocolOptions, config.backbone, config.seed]),
+      });
     }
   });
+  // A stable sort: each group's jobs together, groups in order of first appearance.
   const order = new Map<string, number>();
-  for (const j of jobs) if (!order.has(j.foldKey)) order.set(j.foldKey, order.size);
-  jobs.sort((a, b) => order.get(a.foldKey)! - order.get(b.foldKey)!);
+  for (const j of jobs) if (!order.has(j.groupKey)) order.set(j.groupKey, order.size);
+  jobs.sort((a, b) => order.get(a.groupKey)! - order.get(b.groupKey)!);
   return { jobs, configs };
 }

@@ -1,7 +1,7 @@
 import { selectBackend } from '@cmcrd/core';
 import { resolveRun } from './config.js';
+import type { JobMessage } from './execute.js';
 import { FoldExecutor } from './fold.js';
-import type { FoldJob } from './jobs.js';
 import { loadBuiltins, loadPluginModules } from './plugins.js';
 
 // A worker process: its own tensor backend; runs the fold jobs it is sent and returns the rows
@@ -11,23 +11,36 @@ const backend = process.argv.find((a) => a.startsWith('--backend='))?.slice('--b
 
 loadBuiltins();
 const ready = selectBackend(backend);
-const executor = new FoldExecutor();
+const parent = process.ppid;
+/** Teachers the coordinator sent, by key: restored instead of trained. */
+const sent = new Map<string, NonNullable<JobMessage['teacher']>>();
+const executor = new FoldExecutor({ lookup: (key) => sent.get(key) });
 
-process.on('message', async (msg: { type: 'job'; job: FoldJob } | { type: 'stop' }) => {
+// The coordinator gone (killed, even with -9): stop rather than train for nobody. Checked between
+// epochs too, because a fold keeps the event loop busy and 'disconnect' would wait for its end.
+process.on('disconnect', () => process.exit(0));
+const orphaned = () => process.ppid !== parent || !process.connected;
+
+process.on('message', async (msg: JobMessage | { type: 'stop' }) => {
   if (msg.type === 'stop') {
     executor.dispose();
     process.disconnect();
     return;
   }
   const { job } = msg;
+  if (msg.teacher) sent.set(msg.teacher.key, msg.teacher);
   try {
     await ready;
     await loadPluginModules(job.input.plugins ?? []);
     const config = resolveRun(job.input);
-    const outcome = executor.run(config, job.foldKey, (p) => send({ type: 'progress', progress: p }));
+    const outcome = executor.run(config, job.foldKey, (p) => {
+      if (orphaned()) process.exit(0);
+      send({ type: 'progress', progress: p });
+    });
     send({ type: 'result', job, outcome });
   } catch (e) {
-    send({ type: 'error', job, message: `${(e as Error).name}: ${(e as Error).message}` });
+    // Outside the fold itself (the backend, a plugin module, the config): the coordinator records it.
+    send({ type: 'job-error', job, message: `${(e as Error).name}: ${(e as Error).message}` });
   }
 });
 send({ type: 'hello' });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * A fold is the unit of fact: one (dataset, protocol, fold key, backbone, method, direction,
@@ -46,6 +46,10 @@ export const folds = sqliteTable(
     teacherAccuracy: real('teacher_accuracy'),
     teacherMs: real('teacher_ms'),
     error: text('error'),
+    /** How many times the fold was started (a failure or a crashed worker starts it again). */
+    attempts: integer('attempts').notNull().default(1),
+    /** The sweep that asked for this fold first (null for single runs). */
+    sweepId: integer('sweep_id').references(() => sweeps.id),
     startedAt: text('started_at').notNull(),
     finishedAt: text('finished_at').notNull(),
     createdAt: text('created_at')
@@ -56,6 +60,54 @@ export const folds = sqliteTable(
     uniqueIndex('folds_config_hash_unique').on(t.configHash),
     index('folds_cell_idx').on(t.dataset, t.protocol, t.backbone, t.method, t.direction),
   ],
+);
+
+/**
+ * A trained teacher, shared by every method of its fold: trained once per (dataset, fold,
+ * modality, backbone, teacher options, seed) — the key hashes all of them — and reused from here.
+ */
+export const teachers = sqliteTable('teachers', {
+  key: text('key').primaryKey(),
+  /** The training identity, canonical JSON. */
+  config: text('config').notNull(),
+  dataset: text('dataset').notNull(),
+  foldKey: text('fold_key').notNull(),
+  modality: text('modality').notNull(),
+  backbone: text('backbone').notNull(),
+  seed: integer('seed').notNull(),
+  /** Every weight and running statistic (see store/teacher-weights.ts). */
+  weights: blob('weights', { mode: 'buffer' }).notNull(),
+  accuracy: real('accuracy').notNull(),
+  trainMs: real('train_ms').notNull(),
+  backend: text('backend').notNull(),
+  host: text('host').notNull(),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+});
+
+/** A sweep file as it was run; its folds point back at it. */
+export const sweeps = sqliteTable(
+  'sweeps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    file: text('file').notNull(),
+    /** The file's text; with the options below it determines the folds. */
+    spec: text('spec').notNull(),
+    /** sha256 of spec + options: running the same sweep again resumes this row. */
+    specHash: text('spec_hash').notNull(),
+    /** e.g. {"real": true} */
+    options: text('options').notNull(),
+    status: text('status', { enum: ['running', 'finished'] }).notNull(),
+    folds: integer('folds').notNull(),
+    failed: integer('failed').notNull().default(0),
+    createdAt: text('created_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+    finishedAt: text('finished_at'),
+  },
+  (t) => [uniqueIndex('sweeps_spec_hash_unique').on(t.specHash)],
 );
 
 /** Per-epoch training record of a fold's final model (the student, or the unimodal model). */
@@ -78,6 +130,9 @@ export const epochs = sqliteTable(
 );
 
 export type FoldRow = typeof folds.$inferSelect;
+export type TeacherRow = typeof teachers.$inferSelect;
+export type NewTeacherRow = typeof teachers.$inferInsert;
+export type SweepRow = typeof sweeps.$inferSelect;
 export type NewFoldRow = typeof folds.$inferInsert;
 export type EpochRow = typeof epochs.$inferSelect;
 export type NewEpochRow = typeof epochs.$inferInsert;

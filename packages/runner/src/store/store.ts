@@ -6,7 +6,8 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
-import { type FoldRow, type NewEpochRow, type NewFoldRow, epochs, folds } from './schema.js';
+import { createHash } from 'node:crypto';
+import { type FoldRow, type NewEpochRow, type NewFoldRow, type NewTeacherRow, type SweepRow, type TeacherRow, epochs, folds, sweeps, teachers } from './schema.js';
 
 /** SQLite's application_id of a CMCRD store: the bytes of 'CMCR'. */
 export const APPLICATION_ID = 0x434d4352;
@@ -117,6 +118,53 @@ export class Store {
       .where(conds.length ? and(...conds) : undefined)
       .orderBy(folds.id)
       .all();
+  }
+
+  getTeacher(key: string): TeacherRow | undefined {
+    return this.db.select().from(teachers).where(eq(teachers.key, key)).get();
+  }
+
+  /** Stores a trained teacher; a teacher already stored under the key is kept (the first wins). */
+  putTeacher(row: NewTeacherRow): void {
+    // A Buffer that crossed a process boundary arrives as a plain Uint8Array.
+    this.db.insert(teachers).values({ ...row, weights: Buffer.from(row.weights) }).onConflictDoNothing().run();
+  }
+
+  countTeachers(): number {
+    return this.db.select({ key: teachers.key }).from(teachers).all().length;
+  }
+
+  /**
+   * The row of a sweep: the same file text and options as an earlier run resume that run's row
+   * (status back to running, fold count updated); anything else starts a new one.
+   */
+  openSweep(s: { name: string; file: string; spec: string; options: Record<string, unknown>; folds: number }): SweepRow {
+    const options = JSON.stringify(s.options);
+    const specHash = createHash('sha256').update(s.spec).update('\u0000').update(options).digest('hex');
+    return this.sqlite.transaction(() => {
+      const existing = this.db.select().from(sweeps).where(eq(sweeps.specHash, specHash)).get();
+      if (existing) {
+        return this.db
+          .update(sweeps)
+          .set({ status: 'running', folds: s.folds, finishedAt: null })
+          .where(eq(sweeps.id, existing.id))
+          .returning()
+          .get();
+      }
+      return this.db
+        .insert(sweeps)
+        .values({ name: s.name, file: s.file, spec: s.spec, specHash, options, status: 'running', folds: s.folds })
+        .returning()
+        .get();
+    })();
+  }
+
+  finishSweep(id: number, failed: number): void {
+    this.db.update(sweeps).set({ status: 'finished', failed, finishedAt: new Date().toISOString() }).where(eq(sweeps.id, id)).run();
+  }
+
+  listSweeps(): SweepRow[] {
+    return this.db.select().from(sweeps).orderBy(sweeps.id).all();
   }
 
   epochsOf(foldId: number) {
