@@ -4,6 +4,7 @@ import { estimateSweep } from './estimate.js';
 import { executeJobs } from './execute.js';
 import { expandJobs } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
+import { executeOnQueue } from './queue.js';
 import { progressPrinter } from './report-progress.js';
 import { Store } from './store/store.js';
 import { expandSweep, loadSweepFile, loadSweepPlugins } from './sweep-file.js';
@@ -41,13 +42,17 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   const store = Store.open(userPath(o.db));
   try {
     if (o.dryRun) {
+      process.stderr.write(`counting ${jobs.length} folds and timing a few training steps per kind of fold not seen in ${store.path} …\n`);
+      let measured = 0;
       const e = await estimateSweep(jobs, store, {
         workers: o.workers,
         backend: o.backend,
-        onMeasure: (what) => process.stderr.isTTY && process.stderr.write(`\r\x1b[2Kmeasuring step time: ${what}`),
+        onMeasure: (what) => {
+          measured++;
+          if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kmeasuring step time ${measured}: ${what}`);
+        },
       });
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-      const measured = e.sources.filter((s) => s.from === 'measured').length;
       console.log(`sweep '${spec.name}' (${path}): ${cells.length} cells, ${e.folds} folds`);
       console.log(`  already stored in ${store.path}: ${e.stored}; to run: ${e.pending} (teachers to train: ${e.teachersToTrain})`);
       console.log(
@@ -59,13 +64,11 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
     const sweep = store.openSweep({ name: spec.name, file: path, spec: spec.text, options: { real: o.real === true }, folds: jobs.length });
     console.log(`cmcrd sweep '${spec.name}': ${jobs.length} folds (${cells.length} cells) → ${store.path}`);
     const started = performance.now();
-    const summary = await executeJobs(jobs, store, {
-      workers: o.workers,
-      backend: o.backend,
-      retries: o.retries,
-      sweepId: sweep.id,
-      onEvent: progressPrinter(),
-    });
+    const common = { retries: o.retries, sweepId: sweep.id, onEvent: progressPrinter() };
+    // With a queue, the folds run on `cmcrd worker`s (each picks its own backend); this process only writes.
+    const summary = o.queue
+      ? await executeOnQueue(jobs, store, { url: o.queue, ...common })
+      : await executeJobs(jobs, store, { workers: o.workers, backend: o.backend, ...common });
     const failedRows = jobs.map((j) => store.findByHash(j.configHash)).filter((r) => r?.status === 'failed');
     store.finishSweep(sweep.id, failedRows.length);
     console.log(
@@ -89,6 +92,7 @@ export function registerSweepCommand(program: Command, workersDefault = availabl
     .option('--backend <name>', 'force a tensor backend')
     .option('--retries <n>', 'how many more times a failed fold is started', count('--retries'), 1)
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .option('--queue <url>', 'run the folds on `cmcrd worker`s through this Redis (redis://host:port[/db]) instead of local worker processes')
     .action(async (file: string, o: SweepCommandOptions) => {
       process.exitCode = await cmdSweep(file, o);
     });

@@ -4,6 +4,8 @@ import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAM
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
 import { registerSweepCommand } from './cli-sweep.js';
+import { registerWorkerCommand } from './cli-worker.js';
+import { QueueError } from './queue.js';
 import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
@@ -166,6 +168,7 @@ export function buildProgram(): Command {
       console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
     });
   registerSweepCommand(program);
+  registerWorkerCommand(program);
   registerDataCommands(program);
   return program;
 }
@@ -187,7 +190,8 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof ImportError ||
       err instanceof UnknownDatasetError ||
       err instanceof CacheFileError ||
-      err instanceof SweepFileError
+      err instanceof SweepFileError ||
+      err instanceof QueueError
     ) {
       console.error(`cmcrd: ${err.message}`);
       return 2;

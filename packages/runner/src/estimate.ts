@@ -32,29 +32,33 @@ class StopCalibration extends Error {}
 const stepsPerEpoch = (rows: number, batch: number) => Math.floor(rows / batch) + (rows % batch >= 2 ? 1 : 0);
 
 /**
- * An estimate of a sweep's time from measured step times: for each kind of fold (dataset,
- * protocol, backbone, method, direction) the store's finished folds of that kind if there are
- * any, otherwise a few training steps timed here on the kind's first fold.
+ * An estimate of a sweep's time from measured step times: for each kind of fold (backbone,
+ * method, direction; and dataset and protocol for memory-bank methods) the store's finished
+ * folds of that kind if there are any, otherwise a few training steps timed here on the kind's
+ * first fold.
  */
 export async function estimateSweep(
   jobs: FoldJob[],
   store: Store,
   o: { workers: number; backend?: string; calibrationSteps?: number; onMeasure?: (what: string) => void },
 ): Promise<SweepEstimate> {
-  const calibrationSteps = o.calibrationSteps ?? 12;
+  const calibrationSteps = o.calibrationSteps ?? 8;
   const pending = jobs.filter((j) => store.findByHash(j.configHash)?.status !== 'done');
-  const splits = new Map<string, Split>();
+  // Training-set sizes per split, and the last split built (for measuring): the pending folds of
+  // one split are spread over the sweep (one group per backbone and seed), and cross-subject
+  // splits are large.
+  const trainRows = new Map<string, number>();
+  let lastSplit: { key: string; split: Split } | null = null;
   const splitOf = (c: RunConfig, foldKey: string) => {
     const key = canonicalJson([c.dataset, c.dataSeed, c.protocol, foldKey, c.protocolOptions]);
-    let s = splits.get(key);
-    if (!s) {
-      s = buildSplit(loadDataset(c.dataset, { seed: c.dataSeed }), c.protocol, foldKey, c.protocolOptions);
-      // One split per dataset/protocol at a time: they can be large (cross-subject).
-      splits.clear();
-      splits.set(key, s);
+    if (lastSplit?.key !== key) {
+      lastSplit = { key, split: buildSplit(loadDataset(c.dataset, { seed: c.dataSeed }), c.protocol, foldKey, c.protocolOptions) };
+      trainRows.set(key, lastSplit.split.train.n);
     }
-    return s;
+    return lastSplit.split;
   };
+  const trainRowsOf = (c: RunConfig, foldKey: string) =>
+    trainRows.get(canonicalJson([c.dataset, c.dataSeed, c.protocol, foldKey, c.protocolOptions])) ?? splitOf(c, foldKey).train.n;
   let backendReady = false;
   const ensureBackend = async () => {
     if (!backendReady) await selectBackend(o.backend);
@@ -68,9 +72,12 @@ export async function estimateSweep(
   for (const job of pending) {
     const c = resolveRun(job.input);
     const m = c.method;
-    const shape = canonicalJson([c.dataset, c.protocol, c.backbone, m.name, m.direction]);
-    const split = splitOf(c, job.foldKey);
-    const studentSteps = c.student.epochs * stepsPerEpoch(split.train.n, c.student.batchSize);
+    // A step costs the same on every dataset and protocol (same input sizes, same batch), except
+    // for methods with a memory bank, whose step grows with the training set and K.
+    const banked = 'negatives' in m.options;
+    const shape = canonicalJson(banked ? [c.dataset, c.protocol, c.backbone, m.name, m.direction, c.student.batchSize] : [c.backbone, m.name, m.direction, c.student.batchSize]);
+    const rows = trainRowsOf(c, job.foldKey);
+    const studentSteps = c.student.epochs * stepsPerEpoch(rows, c.student.batchSize);
     let known = stepMs.get(shape);
     if (!known) {
       const fromStore = storedStepMs(store, c);
@@ -78,7 +85,7 @@ export async function estimateSweep(
       else {
         await ensureBackend();
         o.onMeasure?.(`${c.dataset} ${c.protocol} ${c.backbone} ${m.name} ${m.direction}`);
-        known = { msPerStep: measureStudentStep(c, split, calibrationSteps), from: 'measured' };
+        known = { msPerStep: measureStudentStep(c, splitOf(c, job.foldKey), calibrationSteps), from: 'measured' };
       }
       stepMs.set(shape, known);
     }
@@ -86,14 +93,14 @@ export async function estimateSweep(
     seconds += ((m.testModality === 'eeg+em' ? 2 : 1) * studentSteps * known.msPerStep) / 1000;
     if (job.teacherKey && m.teacherModality && !teachersSeen.has(job.teacherKey) && !store.getTeacher(job.teacherKey)) {
       teachersSeen.add(job.teacherKey);
-      const tShape = canonicalJson([c.dataset, c.protocol, c.backbone, m.teacherModality]);
+      const tShape = canonicalJson([c.backbone, m.teacherModality]);
       let ms = teacherMs.get(tShape);
       if (ms === undefined) {
         await ensureBackend();
-        ms = measureTeacherStep(c, split, m.teacherModality, calibrationSteps);
+        ms = measureTeacherStep(c, splitOf(c, job.foldKey), m.teacherModality, calibrationSteps);
         teacherMs.set(tShape, ms);
       }
-      seconds += (c.teacherEpochs * stepsPerEpoch(split.train.n, DEFAULT_TEACHER_CONFIG.batchSize) * ms) / 1000;
+      seconds += (c.teacherEpochs * stepsPerEpoch(rows, DEFAULT_TEACHER_CONFIG.batchSize) * ms) / 1000;
     }
   }
   return {
@@ -118,14 +125,19 @@ function storedStepMs(store: Store, c: RunConfig): number | null {
   return per[Math.floor(per.length / 2)];
 }
 
-/** Median of `steps` timed steps after a few warm-up ones; the run is abandoned after them. */
+/**
+ * Median of `steps` timed steps after two warm-up ones, or of as many as fit in about a second
+ * (a cross-subject memory-bank step takes a quarter of a second); the run is then abandoned.
+ */
 function timeSteps(steps: number, run: (onStep: (ms: number) => void) => void): number {
   const times: number[] = [];
-  const warmup = 3;
+  const warmup = 2;
+  let spent = 0;
   try {
     run((ms) => {
       times.push(ms);
-      if (times.length >= warmup + steps) throw new StopCalibration();
+      spent += ms;
+      if (times.length >= warmup + steps || (times.length >= warmup + 2 && spent > 1000)) throw new StopCalibration();
     });
   } catch (e) {
     if (!(e instanceof StopCalibration)) throw e;

@@ -12,3 +12,5 @@ export { buildProgram, main } from './cli.js';
 export { SweepFileError, type SweepSpec, expandSweep, expandSweepCells, loadSweepFile, loadSweepPlugins, parseSweep } from './sweep-file.js';
 export { type SweepEstimate, estimateSweep } from './estimate.js';
 export { cmdSweep } from './cli-sweep.js';
+export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
+export { runQueueWorker } from './queue-worker.js';

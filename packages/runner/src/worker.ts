@@ -43,4 +43,11 @@ process.on('message', async (msg: JobMessage | { type: 'stop' }) => {
     send({ type: 'job-error', job, message: `${(e as Error).name}: ${(e as Error).message}` });
   }
 });
-send({ type: 'hello' });
+// Ready only once the backend is: a machine whose backend cannot load fails here, not per job.
+ready.then(
+  () => send({ type: 'hello' }),
+  (e) => {
+    console.error(`cmcrd worker process: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
