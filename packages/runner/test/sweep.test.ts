@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { type ExecEvent, type RunInput, Store, cmdSweep, executeJobs, expandJobs, loadBuiltins, preparePlugins, schema } from '../src/index.js';
+import { type ExecEvent, type RunInput, Store, cmdSweep, executeJobs, expandJobs, loadBuiltins, main, preparePlugins, schema } from '../src/index.js';
 
 loadBuiltins();
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -192,5 +192,28 @@ test('kill -9 of the coordinator mid-sweep: its workers stop, and running the sw
     assert.ok(folds.every((f) => f.sweepId === sweeps[0].id));
   } finally {
     store.close();
+  }
+});
+
+test('cmcrd sweep --dry-run counts what is stored; --queue to an unreachable Redis is one clear error, exit 2', async () => {
+  const file = join(dir, 'dry.yaml');
+  writeFileSync(file, SWEEP.replace('kill-test', 'dry-test').replace('[eeg-only, kd, sp, pkt]', '[eeg-only, kd]'));
+  const db = join(dir, 'dry.sqlite');
+  const lines: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => lines.push(a.join(' '));
+  console.error = (...a: unknown[]) => lines.push(a.join(' '));
+  try {
+    assert.equal(await main(['node', 'cmcrd', 'sweep', file, '--db', db, '--dry-run', '--workers', '2', '--backend', 'wasm']), 0);
+    assert.match(lines.join('\n'), /sweep 'dry-test' .*: 2 cells, 6 folds/);
+    assert.match(lines.join('\n'), /already stored in .*dry\.sqlite: 0; to run: 6 \(teachers to train: 3\)/);
+    assert.match(lines.join('\n'), /estimated training time: .* on one worker, .* on 2 worker\(s\)/);
+    lines.length = 0;
+    assert.equal(await main(['node', 'cmcrd', 'sweep', file, '--db', db, '--queue', 'redis://127.0.0.1:1']), 2);
+    assert.match(lines.join('\n'), /cmcrd: .*redis:\/\/127\.0\.0\.1:1/);
+  } finally {
+    console.log = log;
+    console.error = error;
   }
 });
