@@ -14,3 +14,4 @@ export { type SweepEstimate, estimateSweep } from './estimate.js';
 export { cmdSweep } from './cli-sweep.js';
 export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
 export { runQueueWorker } from './queue-worker.js';
+export { type TTestResult, benjaminiHochberg, pairedTTest } from './stats.js';
