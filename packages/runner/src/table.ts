@@ -105,6 +105,6 @@ export function formatComparison(t: ComparisonTable): string {
     table.push([r.method, ...r.cells.map((c, j) => (c && c.mean === best[j] ? `${fmt(c)} *` : fmt(c)))]);
   }
   const notes = [`protocol options: ${t.protocolOptions}`, 'mean ± sample std over folds; * best in column'];
-  if (t.failed) notes.push(`${t.failed} failed fold(s) not included — see 'cmcrd folds --failed'`);
+  if (t.failed) notes.push(`${t.failed} failed fold(s) not included (stored with their errors, status 'failed')`);
   return `${title}\n${table.toString()}\n${notes.join('\n')}`;
 }
