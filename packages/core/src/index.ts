@@ -53,6 +53,7 @@ export {
   type EpochSelection,
   TrainingDivergedError,
   runEpochs,
+  stepsPerEpochOf,
 } from './train/loop.js';
 export {
   DEFAULT_TEACHER_CONFIG,

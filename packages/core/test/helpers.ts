@@ -1,7 +1,6 @@
 // Shared helpers of the core tests (not a test file itself: the runner picks up *.test.ts only).
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRandom, type LabelledSet, type Random, type Tensor } from '../src/index.js';
+import { createRandom, type LabelledSet, type Random } from '../src/index.js';
 
 /** Independent reference values: written by test/reference/compute_reference.py (numpy, float64). */
 export interface NceCase {
@@ -60,29 +59,7 @@ export function loadReference(): Reference {
   ) as Reference;
 }
 
-/** |actual − expected| ≤ atol + rtol·|expected|, elementwise. */
-export function assertClose(
-  actual: ArrayLike<number> | number,
-  expected: ArrayLike<number> | number,
-  opts: { rtol?: number; atol?: number; what?: string } = {},
-): void {
-  const rtol = opts.rtol ?? 1e-4;
-  const atol = opts.atol ?? 0;
-  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
-  const e = typeof expected === 'number' ? [expected] : Array.from(expected);
-  assert.equal(a.length, e.length, `${opts.what ?? 'value'}: length ${a.length} vs expected ${e.length}`);
-  for (let i = 0; i < a.length; i++) {
-    const ok = Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
-    assert.ok(
-      ok,
-      `${opts.what ?? 'value'}[${i}]: got ${a[i]}, expected ${e[i]} (rtol ${rtol}, atol ${atol})`,
-    );
-  }
-}
-
-export function flat(t: Tensor): Float32Array {
-  return t.dataSync() as Float32Array;
-}
+export { assertClose, flat } from '../src/testing.js';
 
 /** Rows r of a row-major [rows, cols] array that are entirely zero. */
 export function zeroRows(values: ArrayLike<number>, cols: number): boolean[] {

@@ -1,5 +1,4 @@
 // Shared helpers of the kd-baselines tests (not a test file itself: the runner picks up *.test.ts only).
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   createRandom,
@@ -7,7 +6,6 @@ import {
   type DistillerContext,
   type LabelledSet,
   type Random,
-  type Tensor,
   type Tensor2D,
   tf,
 } from '@cmcrd/core';
@@ -44,29 +42,7 @@ export function loadReference(): Reference {
   ) as Reference;
 }
 
-/** |actual − expected| ≤ atol + rtol·|expected|, elementwise. */
-export function assertClose(
-  actual: ArrayLike<number> | number,
-  expected: ArrayLike<number> | number,
-  opts: { rtol?: number; atol?: number; what?: string } = {},
-): void {
-  const rtol = opts.rtol ?? 1e-4;
-  const atol = opts.atol ?? 0;
-  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
-  const e = typeof expected === 'number' ? [expected] : Array.from(expected);
-  assert.equal(a.length, e.length, `${opts.what ?? 'value'}: length ${a.length} vs expected ${e.length}`);
-  for (let i = 0; i < a.length; i++) {
-    const ok = Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
-    assert.ok(
-      ok,
-      `${opts.what ?? 'value'}[${i}]: got ${a[i]}, expected ${e[i]} (rtol ${rtol}, atol ${atol})`,
-    );
-  }
-}
-
-export function flat(t: Tensor): Float32Array {
-  return t.dataSync() as Float32Array;
-}
+export { assertClose, flat } from '@cmcrd/core/testing';
 
 /** A context for `create`, with the given feature dims and a training set of `labels`. */
 export function context(

@@ -4,11 +4,13 @@ import {
   DEFAULT_TEACHER_CONFIG,
   getBackbone,
   selectBackend,
+  stepsPerEpochOf,
   trainStudent,
   trainTeacher,
 } from '@cmcrd/core';
 import { buildSplit, loadDataset, type Split } from '@cmcrd/data';
 import { type RunConfig, resolveRun } from './config.js';
+import { dimOf, part } from './fold.js';
 import { canonicalJson } from './identity.js';
 import type { FoldJob } from './jobs.js';
 import type { Store } from './store/store.js';
@@ -29,7 +31,6 @@ export interface SweepEstimate {
 
 class StopCalibration extends Error {}
 
-const stepsPerEpoch = (rows: number, batch: number) => Math.floor(rows / batch) + (rows % batch >= 2 ? 1 : 0);
 
 /**
  * An estimate of a sweep's time from measured step times: for each kind of fold (backbone,
@@ -77,7 +78,7 @@ export async function estimateSweep(
     const banked = 'negatives' in m.options;
     const shape = canonicalJson(banked ? [c.dataset, c.protocol, c.backbone, m.name, m.direction, c.student.batchSize] : [c.backbone, m.name, m.direction, c.student.batchSize]);
     const rows = trainRowsOf(c, job.foldKey);
-    const studentSteps = c.student.epochs * stepsPerEpoch(rows, c.student.batchSize);
+    const studentSteps = c.student.epochs * stepsPerEpochOf(rows, c.student.batchSize);
     let known = stepMs.get(shape);
     if (!known) {
       const fromStore = storedStepMs(store, c);
@@ -100,7 +101,7 @@ export async function estimateSweep(
         ms = measureTeacherStep(c, splitOf(c, job.foldKey), m.teacherModality, calibrationSteps);
         teacherMs.set(tShape, ms);
       }
-      seconds += (c.teacherEpochs * stepsPerEpoch(rows, DEFAULT_TEACHER_CONFIG.batchSize) * ms) / 1000;
+      seconds += (c.teacherEpochs * stepsPerEpochOf(rows, DEFAULT_TEACHER_CONFIG.batchSize) * ms) / 1000;
     }
   }
   return {
@@ -120,7 +121,7 @@ function storedStepMs(store: Store, c: RunConfig): number | null {
     .listFolds({ dataset: c.dataset, protocol: c.protocol, backbone: c.backbone, method: c.method.name, direction: c.method.direction, status: 'done' })
     .filter((f) => f.trainMs && f.trainSize && f.epochs);
   if (rows.length === 0) return null;
-  const per = rows.map((f) => f.trainMs! / ((c.method.testModality === 'eeg+em' ? 2 : 1) * f.epochs * stepsPerEpoch(f.trainSize!, c.student.batchSize)));
+  const per = rows.map((f) => f.trainMs! / ((c.method.testModality === 'eeg+em' ? 2 : 1) * f.epochs * stepsPerEpochOf(f.trainSize!, c.student.batchSize)));
   per.sort((a, b) => a - b);
   return per[Math.floor(per.length / 2)];
 }
@@ -146,9 +147,8 @@ function timeSteps(steps: number, run: (onStep: (ms: number) => void) => void): 
   return timed[Math.floor(timed.length / 2)] ?? 0;
 }
 
-function part(split: Split, modality: 'eeg' | 'em') {
-  return { x: modality === 'eeg' ? split.train.eeg : split.train.em, dim: modality === 'eeg' ? split.eegDim : split.emDim, labels: split.train.labels };
-}
+/** The training set of one modality. */
+const trainOf = (split: Split, modality: 'eeg' | 'em') => part(split.train, modality, dimOf(split, modality))!;
 
 function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
   const m = c.method;
@@ -158,12 +158,12 @@ function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
   if (m.plugin && m.teacherModality) {
     // An untrained teacher of the right shape: its weights do not change the step time.
     const t = getBackbone(c.backbone).create({
-      inputDim: part(split, m.teacherModality).dim,
+      inputDim: trainOf(split, m.teacherModality).dim,
       numClasses: split.numClasses,
       modality: m.teacherModality,
       random: random.fork('t'),
     });
-    teacher = { model: t, modality: m.teacherModality, train: part(split, m.teacherModality) };
+    teacher = { model: t, modality: m.teacherModality, train: trainOf(split, m.teacherModality) };
   }
   try {
     return timeSteps(steps, (onStep) =>
@@ -171,7 +171,7 @@ function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
         modality,
         config: { ...DEFAULT_STUDENT_CONFIG, backbone: c.backbone, ...c.student },
         numClasses: split.numClasses,
-        train: part(split, modality),
+        train: trainOf(split, modality),
         selection: 'last',
         random: random.fork('s'),
         onStep,
@@ -190,7 +190,7 @@ function measureTeacherStep(c: RunConfig, split: Split, modality: 'eeg' | 'em', 
       modality,
       config: { ...DEFAULT_TEACHER_CONFIG, backbone: c.backbone, epochs: c.teacherEpochs },
       numClasses: split.numClasses,
-      train: part(split, modality),
+      train: trainOf(split, modality),
       selection: 'last',
       random: createRandom(1),
       onStep,

@@ -67,6 +67,25 @@ function groupsOf(jobs: FoldJob[]): FoldJob[][] {
 }
 
 /**
+ * How a coordinator (local or on a queue) stores one attempt's outcome: its new teacher, the fold
+ * stamped with its attempt count and sweep, and whether the fold is to be started again. A failed
+ * attempt is stored too (a crash before the retry ends still leaves a record); the next attempt
+ * replaces it.
+ */
+export function recordAttempt(
+  store: Store,
+  outcome: FoldOutcome,
+  attempts: number,
+  o: { retries?: number; sweepId?: number },
+): { outcome: FoldOutcome; inserted: boolean; retry: boolean } {
+  if (outcome.newTeacher) store.putTeacher(outcome.newTeacher);
+  const row = { ...outcome.row, attempts, sweepId: o.sweepId ?? null };
+  const retry = row.status === 'failed' && attempts <= (o.retries ?? 1);
+  const { inserted } = store.recordFold(row, outcome.epochs);
+  return { outcome: { ...outcome, row }, inserted, retry };
+}
+
+/**
  * The coordinator's bookkeeping, shared by the in-process and the worker-process paths: it is the
  * only writer to the store, one transaction per fold; it stores new teachers; it decides retries.
  */
@@ -91,25 +110,21 @@ class Ledger {
     return this.attempts.get(job.configHash) ?? 0;
   }
 
-  canRetry(job: FoldJob): boolean {
+  private canRetry(job: FoldJob): boolean {
     return this.attemptsOf(job) <= (this.o.retries ?? 1);
   }
 
   /** Records an outcome; returns true when the fold should be started again. */
   settle(worker: number, job: FoldJob, outcome: FoldOutcome): boolean {
-    if (outcome.newTeacher) this.store.putTeacher(outcome.newTeacher);
-    const row = { ...outcome.row, attempts: this.attemptsOf(job), sweepId: this.o.sweepId ?? null };
-    const retry = row.status === 'failed' && this.canRetry(job);
-    // A failed attempt is stored too (a crash before the retry ends still leaves a record);
-    // the next attempt replaces it.
-    const { inserted } = this.store.recordFold(row, outcome.epochs);
-    if (retry) {
+    const r = recordAttempt(this.store, outcome, this.attemptsOf(job), this.o);
+    const row = r.outcome.row;
+    if (r.retry) {
       this.o.onEvent?.({ type: 'retry', worker, job, attempt: this.attemptsOf(job), error: row.error ?? '' });
       return true;
     }
     this.finished++;
     if (row.status === 'failed') this.failed++;
-    this.o.onEvent?.({ type: 'finished', worker, job, outcome: { ...outcome, row }, inserted, finished: this.finished, failed: this.failed, total: this.total });
+    this.o.onEvent?.({ type: 'finished', worker, job, outcome: r.outcome, inserted: r.inserted, finished: this.finished, failed: this.failed, total: this.total });
     return false;
   }
 

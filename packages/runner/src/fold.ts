@@ -93,11 +93,11 @@ function teacherConfig(config: RunConfig): TeacherConfig {
   };
 }
 
-function dimOf(split: Split, modality: Modality): number {
+export function dimOf(split: Split, modality: Modality): number {
   return modality === 'eeg' ? split.eegDim : split.emDim;
 }
 
-function part(p: SplitPart | null, modality: Modality, dim: number): LabelledSet | null {
+export function part(p: SplitPart | null, modality: Modality, dim: number): LabelledSet | null {
   return p ? { x: modality === 'eeg' ? p.eeg : p.em, dim, labels: p.labels } : null;
 }
 
@@ -148,11 +148,10 @@ function softmaxRows(logits: Float32Array, c: number): Float32Array {
   return out;
 }
 
-/** The record of a fold that never produced an outcome (its worker died on every attempt). */
-export function failedFoldRow(config: RunConfig, foldKey: string, error: string, attempts: number): NewFoldRow {
+/** The columns of a fold's row that its configuration determines. */
+function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
   const identity = foldIdentity(config, foldKey);
   const m = config.method;
-  const now = new Date().toISOString();
   return {
     configHash: hashOf(identity),
     config: canonicalJson(identity),
@@ -168,15 +167,16 @@ export function failedFoldRow(config: RunConfig, foldKey: string, error: string,
     options: canonicalJson(m.options),
     protocolOptions: canonicalJson(config.protocolOptions),
     epochs: config.student.epochs,
-    backend: 'unknown',
+    backend,
     host: hostname(),
-    status: 'failed',
-    error,
-    attempts,
-    teacherKey: teacherKeyOf(config, foldKey),
-    startedAt: now,
-    finishedAt: now,
+    startedAt: new Date().toISOString(),
   };
+}
+
+/** The record of a fold that never produced an outcome (its worker died on every attempt). */
+export function failedFoldRow(config: RunConfig, foldKey: string, error: string, attempts: number): NewFoldRow {
+  const base = foldRowBase(config, foldKey, 'unknown');
+  return { ...base, status: 'failed', error, attempts, teacherKey: teacherKeyOf(config, foldKey), finishedAt: base.startedAt };
 }
 
 /**
@@ -190,27 +190,8 @@ export class FoldExecutor {
   constructor(private readonly teachers?: TeacherSource) {}
 
   run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void): FoldOutcome {
-    const identity = foldIdentity(config, foldKey);
     const m = config.method;
-    const base = {
-      configHash: hashOf(identity),
-      config: canonicalJson(identity),
-      dataset: config.dataset,
-      synthetic: config.spec.synthetic,
-      protocol: config.protocol,
-      foldKey,
-      method: m.name,
-      backbone: config.backbone,
-      direction: m.direction,
-      testModality: m.testModality,
-      seed: config.seed,
-      options: canonicalJson(m.options),
-      protocolOptions: canonicalJson(config.protocolOptions),
-      epochs: config.student.epochs,
-      backend: currentBackend(),
-      host: hostname(),
-      startedAt: new Date().toISOString(),
-    };
+    const base = foldRowBase(config, foldKey, currentBackend());
     let newTeacher: NewTeacherRow | undefined;
     let teacherInfo: { teacherKey: string | null; teacherAccuracy: number | null; teacherMs: number | null } = {
       teacherKey: null,

@@ -1,7 +1,7 @@
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { resolveRun } from './config.js';
-import type { ExecEvent, ExecuteSummary } from './execute.js';
+import { type ExecEvent, type ExecuteSummary, recordAttempt } from './execute.js';
 import { type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
 import type { NewTeacherRow } from './store/schema.js';
@@ -221,11 +221,8 @@ export async function executeOnQueue(
       wire && !mismatch
         ? decodeOutcome(wire)
         : { row: failedFoldRow(resolveRun(fold.input), fold.foldKey, error, attempts), epochs: [] };
-    if (outcome.newTeacher) store.putTeacher(outcome.newTeacher);
-    const row = { ...outcome.row, attempts, sweepId: o.sweepId ?? null };
-    const retry = row.status === 'failed' && attempts <= (o.retries ?? 1);
-    // A failed attempt is stored too, as in executeJobs; the next attempt replaces it.
-    const { inserted } = store.recordFold(row, outcome.epochs);
+    const { outcome: recorded, inserted, retry } = recordAttempt(store, outcome, attempts, o);
+    const row = recorded.row;
     if (retry) {
       emit({ type: 'retry', worker, job: fold, attempt: attempts, error: row.error ?? '' });
       // Back to the queue under the same id, atomically; attemptsStarted goes on counting.
@@ -239,7 +236,7 @@ export async function executeOnQueue(
       type: 'finished',
       worker,
       job: fold,
-      outcome: { ...outcome, row },
+      outcome: recorded,
       inserted,
       finished,
       failed,

@@ -18,6 +18,7 @@ import {
 } from '../src/index.js';
 import { QUEUE_NAME, connectRedis, executeOnQueue } from '../src/queue.js';
 import { type QueueWorker, runQueueWorker } from '../src/queue-worker.js';
+import { alive, waitFor } from './process-helpers.js';
 
 // Distributed sweeps against a real redis-server (started here on a free loopback port, one
 // database per test), with workers as CLI processes that the tests kill.
@@ -51,27 +52,11 @@ const children = new Set<ChildProcess>();
 const foldPids = new Set<number>();
 let redisPort: Promise<number> | undefined;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const pid of foldPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
 });
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A child process whose stdout lines are kept, to wait for. */
 function start(args: string[], env: Record<string, string> = {}) {

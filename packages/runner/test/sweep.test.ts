@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { alive, waitFor } from './process-helpers.js';
 import { type ExecEvent, type RunInput, Store, cmdSweep, executeJobs, expandJobs, loadBuiltins, main, preparePlugins, schema } from '../src/index.js';
 
 loadBuiltins();
@@ -115,27 +116,6 @@ grids:
     folds: [subject-01, subject-02, subject-03]
 `;
 
-function waitFor(what: string, ms: number, check: () => boolean): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) resolve();
-      else if (Date.now() > end) reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      else setTimeout(tick, 100);
-    };
-    tick();
-  });
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 test('kill -9 of the coordinator mid-sweep: its workers stop, and running the sweep again runs exactly the missing folds', async () => {
   const file = join(dir, 'kill.yaml');
   const db = join(dir, 'kill.sqlite');
@@ -159,11 +139,11 @@ test('kill -9 of the coordinator mid-sweep: its workers stop, and running the sw
     }
   };
   try {
-    await waitFor('3 stored folds', 120_000, () => done() >= 3);
+    await waitFor('3 stored folds', () => done() >= 3, 120_000);
     const workers = execFileSync('pgrep', ['-P', String(coordinator.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
     assert.ok(workers.length >= 1, 'the coordinator has no worker processes');
     coordinator.kill('SIGKILL');
-    await waitFor('the orphaned workers to exit', 60_000, () => workers.every((p) => !alive(p)));
+    await waitFor('the orphaned workers to exit', () => workers.every((p) => !alive(p)), 60_000);
   } finally {
     coordinator.kill('SIGKILL');
   }

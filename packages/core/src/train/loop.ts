@@ -84,6 +84,11 @@ function accuracyOf(model: Backbone, set: LabelledSet): number {
 }
 
 /** The shared epoch loop of teacher and student training. */
+/** Optimizer steps in an epoch: a last batch of one row would make batch normalisation degenerate, so it is dropped. */
+export function stepsPerEpochOf(rows: number, batchSize: number): number {
+  return Math.floor(rows / batchSize) + (rows % batchSize >= 2 ? 1 : 0);
+}
+
 export function runEpochs(o: LoopOptions): LoopResult {
   if (o.selection === 'best-val' && !o.val)
     throw new Error(`${o.label}: epoch selection 'best-val' needs a validation split`);
@@ -91,8 +96,7 @@ export function runEpochs(o: LoopOptions): LoopResult {
     throw new Error(`${o.label}: epoch selection 'oracle-test' needs the test split`);
   const n = rowCount(o.train);
   const order = new Int32Array(n).map((_, i) => i);
-  // A last batch of one row would make batch normalisation degenerate; it is dropped.
-  const stepsPerEpoch = Math.floor(n / o.batchSize) + (n % o.batchSize >= 2 ? 1 : 0);
+  const stepsPerEpoch = stepsPerEpochOf(n, o.batchSize);
   if (stepsPerEpoch === 0) throw new Error(`${o.label}: the training set has ${n} rows, too few to train`);
   const shuffler = o.random.fork('shuffle');
   const history: EpochRecord[] = [];
