@@ -15,7 +15,8 @@ import { loadBuiltins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
 import { Store, StoreError } from './store/store.js';
 import { SweepFileError } from './sweep-file.js';
-import { comparisonTables, formatComparison } from './table.js';
+import { registerReportCommand } from './cli-report.js';
+import { ReportError, buildReport, formatReport } from './report/index.js';
 
 function int(name: string) {
   return (v: string) => {
@@ -71,27 +72,10 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
   try {
     console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);
     const summary = await executeJobs(jobs, store, { workers: o.workers as number, backend: o.backend as string | undefined, onEvent: progressPrinter() });
-    for (const t of comparisonTables(store, { dataset: input.dataset, protocol: undefined })) console.log(`\n${formatComparison(t)}`);
+    const tables = buildReport(store, 'comparison', { dataset: input.dataset, protocol: input.protocol, backbone: input.backbone });
+    if (tables.length) console.log(`\n${formatReport('comparison', tables, 'text')}`);
     console.log(`\n${summary.finished} fold(s) run, ${summary.skipped} already stored, ${summary.failed} failed. Results: ${store.path}`);
     return summary.failed > 0 ? 1 : 0;
-  } finally {
-    store.close();
-  }
-}
-
-function cmdTable(o: Record<string, unknown>): number {
-  const store = Store.open(userPath(o.db as string));
-  try {
-    const tables = comparisonTables(store, {
-      dataset: o.dataset as string | undefined,
-      protocol: o.protocol as string | undefined,
-      direction: o.direction as string | undefined,
-      backbone: o.backbone as string | undefined,
-      seed: o.seed as number | undefined,
-    });
-    if (tables.length === 0) console.log(`no finished folds in ${store.path} match`);
-    for (const t of tables) console.log(`${formatComparison(t)}\n`);
-    return 0;
   } finally {
     store.close();
   }
@@ -145,19 +129,6 @@ export function buildProgram(): Command {
     });
 
   program
-    .command('table')
-    .description('the comparison table of the folds in a store: methods × (dataset, backbone), mean ± std over folds')
-    .option('--db <path>', 'SQLite store', DEFAULT_DB)
-    .option('--dataset <name>')
-    .option('--protocol <name>')
-    .option('--direction <dir>')
-    .option('--backbone <name>')
-    .option('--seed <n>', 'only this seed', int('--seed'))
-    .action((o) => {
-      process.exitCode = cmdTable(o);
-    });
-
-  program
     .command('list')
     .description('datasets, protocols, backbones, methods and backends known here')
     .action(() => {
@@ -167,6 +138,7 @@ export function buildProgram(): Command {
       console.log(`methods:   ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')}`);
       console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
     });
+  registerReportCommand(program, int);
   registerSweepCommand(program);
   registerWorkerCommand(program);
   registerDataCommands(program);
@@ -178,7 +150,10 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return Number(process.exitCode ?? 0);
+    const code = Number(process.exitCode ?? 0);
+    // Actions report through process.exitCode; the caller (bin/cmcrd or a test) decides what to do with it.
+    process.exitCode = undefined;
+    return code;
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code?.startsWith('commander.')) {
@@ -191,7 +166,8 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof UnknownDatasetError ||
       err instanceof CacheFileError ||
       err instanceof SweepFileError ||
-      err instanceof QueueError
+      err instanceof QueueError ||
+      err instanceof ReportError
     ) {
       console.error(`cmcrd: ${err.message}`);
       return 2;

@@ -4,7 +4,7 @@ import { executeJobs } from './execute.js';
 import { expandJobs } from './jobs.js';
 import { progressPrinter } from './report-progress.js';
 import { Store } from './store/store.js';
-import { comparisonTables, formatComparison } from './table.js';
+import { buildReport, formatReport } from './report/index.js';
 
 export const DEMO_DATASET = 'synthetic-seed-iv';
 export const DEMO_METHODS = ['eeg-only', 'em-only', 'fusion', 'kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
@@ -56,14 +56,13 @@ export async function runDemo(o: DemoOptions): Promise<number> {
         `${DEMO_EPOCHS.student} student / ${DEMO_EPOCHS.teacher} teacher epochs (paper: 40 / 50), ${o.workers} worker(s)`,
     );
     const summary = await executeJobs(jobs, store, { workers: o.workers, backend: o.backend, onEvent: progressPrinter() });
-    for (const t of comparisonTables(store, { dataset: DEMO_DATASET, protocol: 'within-subject', backbone: 'dnn', seed: 1 })) {
-      console.log(`\n${formatComparison(t)}`);
-    }
+    const tables = buildReport(store, 'comparison', { dataset: DEMO_DATASET, protocol: 'within-subject', backbone: 'dnn', seed: 1 });
+    console.log(`\n${formatReport('comparison', tables, 'text')}`);
     const secs = ((performance.now() - t0) / 1000).toFixed(0);
     console.log(
       `\n${summary.finished} fold(s) run in ${secs} s, ${summary.skipped} already stored, ${summary.failed} failed.\n` +
         `Results (SQLite, one row per fold and per epoch): ${store.path}\n` +
-        `Print the table again: npx pnpm@10.34.8 -s cmcrd table --db ${store.path}`,
+        `Print the table again: npx pnpm@10.34.8 -s cmcrd report comparison --db ${store.path} (--format md|latex|csv|json)`,
     );
     return summary.failed > 0 ? 1 : 0;
   } finally {

@@ -148,6 +148,14 @@ function softmaxRows(logits: Float32Array, c: number): Float32Array {
   return out;
 }
 
+/**
+ * The `variant` column: what sets a fold's result apart beyond its identity columns. Migration
+ * 0002 derives the same string from `config` for folds stored before it.
+ */
+export function variantOf(identity: ReturnType<typeof foldIdentity>): string {
+  return [canonicalJson(identity.options), canonicalJson(identity.student), identity.teacher ? String(identity.teacher.epochs) : '', identity.module ?? ''].join('\u001f');
+}
+
 /** The columns of a fold's row that its configuration determines. */
 function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
   const identity = foldIdentity(config, foldKey);
@@ -166,6 +174,8 @@ function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
     seed: config.seed,
     options: canonicalJson(m.options),
     protocolOptions: canonicalJson(config.protocolOptions),
+    variant: variantOf(identity),
+    dataRevision: String(identity.dataVersion ?? identity.dataSeed ?? ''),
     epochs: config.student.epochs,
     backend,
     host: hostname(),

@@ -2,9 +2,10 @@ export { ConfigError, DIRECTIONS, type Direction, type MethodPlan, type RunConfi
 export { FoldExecutor, type FoldOutcome, type FoldProgress, foldIdentity, teacherKeyOf } from './fold.js';
 export { type FoldJob, expandJobs, preparePlugins } from './jobs.js';
 export { type ExecEvent, type ExecuteOptions, type ExecuteSummary, executeJobs } from './execute.js';
-export { APPLICATION_ID, type EpochInput, type FoldFilter, Store, StoreError } from './store/store.js';
+export { APPLICATION_ID, type EpochInput, type FoldFact, type FoldFilter, Store, StoreError } from './store/store.js';
 export * as schema from './store/schema.js';
-export { type CellStats, type ComparisonTable, cellStats, comparisonTables, formatComparison } from './table.js';
+export * from './report/index.js';
+export { cmdReport } from './cli-report.js';
 export { canonicalJson, hashOf } from './identity.js';
 export { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
 export { DEMO_DATASET, DEMO_EPOCHS, DEMO_METHODS, DEMO_SUBJECTS, demoInputs, runDemo } from './demo.js';
@@ -15,4 +16,3 @@ export { cmdSweep } from './cli-sweep.js';
 export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
 export { runQueueWorker } from './queue-worker.js';
 export { type TTestResult, benjaminiHochberg, pairedTTest } from './stats.js';
-export { type SignificanceCell, type SignificanceTable, significanceTable } from './significance.js';

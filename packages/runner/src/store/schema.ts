@@ -28,6 +28,14 @@ export const folds = sqliteTable(
     options: text('options').notNull(),
     /** normalisation, mccSource, epochSelection: JSON. */
     protocolOptions: text('protocol_options').notNull(),
+    /**
+     * What sets a result apart beyond the identity columns: the options, the student's training
+     * settings, the teacher's epochs and an outside plugin's module, joined by U+001F. Two folds of
+     * one method that differ here are different variants (report rows). Derived from `config`.
+     */
+    variant: text('variant').notNull().default(''),
+    /** The synthetic data seed, or the imported release's content digest. Derived from `config`. */
+    dataRevision: text('data_revision').notNull().default(''),
     status: text('status', { enum: ['done', 'failed'] }).notNull(),
     accuracy: real('accuracy'),
     balancedAccuracy: real('balanced_accuracy'),
@@ -59,6 +67,25 @@ export const folds = sqliteTable(
   (t) => [
     uniqueIndex('folds_config_hash_unique').on(t.configHash),
     index('folds_cell_idx').on(t.dataset, t.protocol, t.backbone, t.method, t.direction),
+    // Covers the report's grouped read (Store.foldFacts): a scan in group order, no table lookups.
+    index('folds_report_idx').on(
+      t.dataset,
+      t.dataRevision,
+      t.protocol,
+      t.protocolOptions,
+      t.direction,
+      t.backbone,
+      t.method,
+      t.variant,
+      t.foldKey,
+      t.status,
+      t.synthetic,
+      t.seed,
+      t.accuracy,
+      t.trainMs,
+      t.testMs,
+      t.teacherMs,
+    ),
   ],
 );
 

@@ -28,6 +28,35 @@ export interface FoldFilter {
   status?: 'done' | 'failed';
 }
 
+/**
+ * One fold as the report tables see it (Store.foldFacts): a fold's runs of one status, its seeds
+ * folded together.
+ */
+export interface FoldFact {
+  dataset: string;
+  /** The synthetic data seed or the release's content digest (`folds.data_revision`). */
+  dataRevision: string;
+  synthetic: boolean;
+  protocol: string;
+  /** Canonical JSON, as stored. */
+  protocolOptions: string;
+  direction: string;
+  backbone: string;
+  method: string;
+  /** `folds.variant`: options, student settings, teacher epochs and module, joined by U+001F. */
+  variant: string;
+  foldKey: string;
+  status: 'done' | 'failed';
+  /** Rows behind this fact: one per seed when done; failed attempts when failed. */
+  runs: number;
+  seeds: number;
+  /** Means over the seeds (null for failed folds). */
+  accuracy: number | null;
+  trainMs: number | null;
+  testMs: number | null;
+  teacherMs: number | null;
+}
+
 export type EpochInput = Omit<NewEpochRow, 'foldId'>;
 
 export class Store {
@@ -118,6 +147,63 @@ export class Store {
       .where(conds.length ? and(...conds) : undefined)
       .orderBy(folds.id)
       .all();
+  }
+
+  /**
+   * What the report tables read: the folds that match, grouped by everything that identifies a
+   * fold except its seed (and by status), with the seeds' mean accuracy and times. SQLite does the
+   * grouping over a covering index (folds_report_idx), so a store of 100,000 folds is read in a
+   * fraction of a second and JavaScript only sees one row per fold.
+   */
+  foldFacts(filter: FoldFilter = {}): FoldFact[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    for (const [key, column] of [
+      ['dataset', 'dataset'],
+      ['protocol', 'protocol'],
+      ['backbone', 'backbone'],
+      ['method', 'method'],
+      ['direction', 'direction'],
+      ['seed', 'seed'],
+      ['status', 'status'],
+    ] as const) {
+      const v = filter[key];
+      if (v !== undefined) {
+        where.push(`${column} = ?`);
+        args.push(v);
+      }
+    }
+    const group = 'dataset, data_revision, protocol, protocol_options, direction, backbone, method, variant, fold_key, status, synthetic';
+    const rows = this.sqlite
+      .prepare(
+        `SELECT ${group}, count(*), count(DISTINCT seed), avg(accuracy), avg(train_ms), avg(test_ms), avg(teacher_ms)
+           FROM folds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ${group}`,
+      )
+      .raw(true)
+      .all(...args) as unknown[][];
+    return rows.map((r) => ({
+      dataset: r[0] as string,
+      dataRevision: r[1] as string,
+      protocol: r[2] as string,
+      protocolOptions: r[3] as string,
+      direction: r[4] as string,
+      backbone: r[5] as string,
+      method: r[6] as string,
+      variant: r[7] as string,
+      foldKey: r[8] as string,
+      status: r[9] as 'done' | 'failed',
+      synthetic: r[10] === 1,
+      runs: r[11] as number,
+      seeds: r[12] as number,
+      accuracy: r[13] as number | null,
+      trainMs: r[14] as number | null,
+      testMs: r[15] as number | null,
+      teacherMs: r[16] as number | null,
+    }));
+  }
+
+  countFolds(): number {
+    return (this.sqlite.prepare('SELECT count(*) FROM folds').pluck().get() as number) ?? 0;
   }
 
   getTeacher(key: string): TeacherRow | undefined {

@@ -1,0 +1,83 @@
+import { type Command, Option } from 'commander';
+import { DEFAULT_DB, userPath } from './paths.js';
+import {
+  buildReport,
+  formatReport,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportOptions,
+  TABLE_KINDS,
+  parseTableKind,
+} from './report/index.js';
+import { Store } from './store/store.js';
+
+export interface ReportCommandOptions extends ReportOptions {
+  db: string;
+  format: ReportFormat;
+}
+
+/** Prints one kind of table; returns the exit code (0, or 1 when nothing matched). */
+export function cmdReport(
+  kindName: string,
+  o: ReportCommandOptions,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): number {
+  const kind = parseTableKind(kindName);
+  const store = Store.open(userPath(o.db));
+  try {
+    const tables = buildReport(store, kind, o);
+    if (tables.length === 0) {
+      const hint =
+        kind === 'ablation'
+          ? " (it needs CMCRD folds with at least two MCC/US/IEW combinations: see sweeps/paper.yaml's t7 grid)"
+          : kind === 'significance'
+            ? ` (it needs folds of '${o.reference ?? 'cmcrd'}' and of at least one other distiller)`
+            : kind === 'fusion' || kind === 'timing'
+              ? ' (it needs eeg-only, em-only, fusion or cmcrd folds)'
+              : '';
+      process.stderr.write(
+        `cmcrd report: no ${kind} table from the folds in ${store.path} that match${hint}\n`,
+      );
+      return 1;
+    }
+    out(formatReport(kind, tables, o.format));
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export function registerReportCommand(program: Command, int: (name: string) => (v: string) => number): void {
+  program
+    .command('report')
+    .description("one of the paper's tables from the folds in a store, with the paper's values beside ours")
+    .argument('<table>', `${TABLE_KINDS.join(' | ')} (Tables 1/2/4, 3, 5, 6, 7)`)
+    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .option('--dataset <name>', 'only this dataset')
+    .option('--protocol <name>', 'only this protocol (within-subject, cross-subject)')
+    .option('--direction <dir>', "only this direction ('em->eeg' or 'eeg->em'; the unimodal rows stay)")
+    .option('--backbone <name>', 'only this backbone')
+    .option('--seed <n>', 'only this seed', int('--seed'))
+    .option('--reference <row>', 'significance: the method tested against the others', 'cmcrd')
+    .addOption(
+      new Option(
+        '--family <family>',
+        "significance: BH over each column's comparisons or over the whole table",
+      )
+        .choices(['column', 'table'])
+        .default('column'),
+    )
+    .addOption(
+      new Option(
+        '--variants <which>',
+        "rows for each method's default options only, or for every option variant in the store",
+      )
+        .choices(['default', 'all'])
+        .default('default'),
+    )
+    .option('--no-paper', "leave out the paper's values")
+    .action((table: string, o: ReportCommandOptions) => {
+      process.exitCode = cmdReport(table, o);
+    });
+}

@@ -1,0 +1,92 @@
+import { stringify } from 'csv-stringify/sync';
+import type { ReportTable } from '../model.js';
+import { clean } from './cells.js';
+
+const HEADER = [
+  'table',
+  'title',
+  'normalisation',
+  'mcc_source',
+  'epoch_selection',
+  'row',
+  'method',
+  'direction',
+  'column',
+  'protocol',
+  'dataset',
+  'backbone',
+  'phase',
+  'synthetic',
+  'unit',
+  'value',
+  'std',
+  'n',
+  'expected',
+  'complete',
+  'missing',
+  'failed',
+  'seeds',
+  'marked',
+  'p_value',
+  'mean_difference',
+  'note',
+  'paper_table',
+  'paper_line',
+  'paper_value',
+  'paper_std',
+  'delta',
+  'paper_note',
+];
+
+/**
+ * Long format, one line per (table, row, column): every number at full precision with its fold
+ * count, the protocol flags and the paper's value, ready for a spreadsheet or pandas.
+ */
+export function formatCsv(tables: readonly ReportTable[]): string {
+  const records: unknown[][] = [];
+  for (const t of tables) {
+    for (const [i, row] of t.rows.entries()) {
+      for (const [j, column] of t.columns.entries()) {
+        const c = t.cells[i][j];
+        if (!c) continue;
+        const p = c.paper;
+        records.push([
+          t.table,
+          t.title,
+          t.protocol.normalisation,
+          t.protocol.mccSource,
+          t.protocol.epochSelection,
+          row.label,
+          row.method,
+          row.direction ?? t.scope.direction ?? '',
+          column.label,
+          column.protocol ?? t.scope.protocol ?? '',
+          column.dataset ?? row.dataset ?? '',
+          column.backbone ?? t.scope.backbone ?? '',
+          column.phase ?? '',
+          column.synthetic,
+          t.unit,
+          clean(c.value),
+          clean(c.std),
+          c.n,
+          c.expected,
+          c.n === c.expected,
+          c.missing.join(' '),
+          c.failed,
+          c.seeds,
+          c.marked,
+          clean(c.pValue),
+          clean(c.meanDifference),
+          c.note ?? '',
+          p && 'table' in p ? p.table : '',
+          p && 'line' in p ? p.line : '',
+          p?.comparable ? p.value : '',
+          p?.comparable ? p.std : '',
+          p?.comparable ? clean(p.delta) : '',
+          p && !p.comparable ? p.note : '',
+        ]);
+      }
+    }
+  }
+  return stringify([HEADER, ...records], { cast: { boolean: (b) => (b ? 'true' : 'false') } });
+}

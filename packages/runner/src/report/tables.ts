@@ -1,0 +1,546 @@
+import type { FoldFact } from '../store/store.js';
+import {
+  PROTOCOL_ORDER,
+  byCodePoint,
+  byMethodOrder,
+  byProtocolOrder,
+  groupBy,
+  leakyFlags,
+  markBest,
+  protocolFlagsOf,
+  summaryCell,
+  type Variant,
+  variantNamer,
+} from './facts.js';
+import { buildGrid, type Grid } from './grid.js';
+import {
+  type ProtocolFlags,
+  type ReportCell,
+  type ReportColumn,
+  type ReportOptions,
+  type ReportRow,
+  type ReportTable,
+  SYNTHETIC_NOTE,
+} from './model.js';
+import { crossModalModel, paperAblation, paperComparison, paperFusion, paperTiming } from './paper.js';
+import { significanceGrid } from './significance.js';
+
+const BACKBONE_ORDER = ['dnn', 'dgcnn', 'bihdm'];
+const DIRECTION_ORDER = ['em->eeg', 'eeg->em', 'none'];
+
+function rankIn(order: string[], v: string | undefined): number {
+  const i = order.indexOf(v ?? '');
+  return i < 0 ? order.length : i;
+}
+
+/** A sort key that puts the paper's order first and anything else after it, by name. */
+const ranked = (order: string[], v: string) => `${String(rankIn(order, v)).padStart(2, '0')}${v}`;
+
+export function byColumnOrder(a: ReportColumn, b: ReportColumn): number {
+  return (
+    byProtocolOrder(a.protocol ?? '', b.protocol ?? '') ||
+    (a.dataset ?? '').localeCompare(b.dataset ?? '') ||
+    rankIn(BACKBONE_ORDER, a.backbone) - rankIn(BACKBONE_ORDER, b.backbone) ||
+    (a.backbone ?? '').localeCompare(b.backbone ?? '') ||
+    rankIn(['train', 'test', 'teacher'], a.phase) - rankIn(['train', 'test', 'teacher'], b.phase) ||
+    a.key.localeCompare(b.key)
+  );
+}
+
+/**
+ * Datasets by name, or by name and data revision when the selection holds folds of two
+ * revisions of one dataset (two synthetic data seeds, or a release re-imported with other files):
+ * those are different data and never share a column.
+ */
+export function datasetNaming(facts: readonly FoldFact[]): (f: FoldFact) => string {
+  const revisions = new Map<string, Set<string>>();
+  for (const f of facts) {
+    const s = revisions.get(f.dataset) ?? new Set();
+    s.add(f.dataRevision);
+    revisions.set(f.dataset, s);
+  }
+  return (f) =>
+    (revisions.get(f.dataset)?.size ?? 0) > 1 ? `${f.dataset}@${f.dataRevision.slice(0, 8)}` : f.dataset;
+}
+
+const accuracyOf = (f: FoldFact) => f.accuracy;
+
+function directionLabel(direction: string): string {
+  if (direction === 'em->eeg') return 'EM-guided EEG (em->eeg)';
+  if (direction === 'eeg->em') return 'EEG-guided EM (eeg->em)';
+  return 'unimodal models only';
+}
+
+function syntheticTag(columns: ReportColumn[]): string {
+  const n = columns.filter((c) => c.synthetic).length;
+  if (n === 0) return '';
+  return n === columns.length ? ' — SYNTHETIC data' : ' — some columns SYNTHETIC';
+}
+
+function commonNotes(
+  t: { protocol: ProtocolFlags; cells: (ReportCell | null)[][]; hidden?: number; paper: boolean },
+  kind: 'mean' | 'p',
+): string[] {
+  const notes: string[] = [];
+  const f = t.protocol;
+  notes.push(
+    `protocol: normalisation=${f.normalisation}, mccSource=${f.mccSource}, epochSelection=${f.epochSelection}`,
+  );
+  for (const leak of leakyFlags(f)) notes.push(`WARNING: ${leak}`);
+  if (kind === 'mean') {
+    notes.push(
+      "mean ± sample std over folds; each fold's seeds are averaged first. (n=k): folds behind the cell",
+    );
+  }
+  notes.push(
+    kind === 'mean'
+      ? 'n=a/b: the cell has a of the b folds its column holds (the others are missing or failed); it is not ranked'
+      : 'n=a/b: a pairs of the b folds either method has in the column (the others are missing, failed or unpaired)',
+  );
+  const all = t.cells.flat().filter((c): c is ReportCell => c !== null);
+  const seeds = all.filter((c) => c.n > 0).map((c) => c.seeds);
+  if (seeds.length) {
+    const lo = Math.min(...seeds);
+    const hi = Math.max(...seeds);
+    notes.push(`seeds per cell: ${lo === hi ? lo : `${lo}–${hi}`}`);
+  }
+  const failed = all.reduce((a, c) => a + c.failed, 0);
+  if (failed) notes.push(`${failed} failed fold attempt(s) are stored with their errors and not counted`);
+  if (t.hidden)
+    notes.push(
+      `${t.hidden} row(s) of non-default method options hidden (--variants all shows them; \`cmcrd report ablation\` compares CMCRD's)`,
+    );
+  const paperTables = [
+    ...new Set(all.flatMap((c) => (c.paper && 'table' in c.paper && c.paper.table ? [c.paper.table] : []))),
+  ].sort();
+  if (t.paper && paperTables.length) {
+    notes.push(
+      `paper: Kan et al., ${paperTables.map((x) => `Table ${x.slice(1)}`).join(', ')} (paper/reported.json, with source lines)`,
+    );
+  }
+  return notes;
+}
+
+interface Scoped {
+  facts: FoldFact[];
+  protocol: ProtocolFlags;
+}
+
+/** One group per recorded set of protocol options, plus the keys given. */
+function scopes(facts: readonly FoldFact[], keyOf: (f: FoldFact) => string): Map<string, Scoped> {
+  const out = new Map<string, Scoped>();
+  const groups = groupBy(facts, (f) => `${keyOf(f)}\u0000${f.protocolOptions}`);
+  for (const [k, list] of [...groups].sort(([a], [b]) => a.localeCompare(b)))
+    out.set(k, { facts: list, protocol: protocolFlagsOf(list[0].protocolOptions) });
+  return out;
+}
+
+function datasetColumn(named: (f: FoldFact) => string, f: FoldFact): ReportColumn {
+  const dataset = named(f);
+  return {
+    key: `${dataset}|${f.backbone}`,
+    label: `${dataset} / ${f.backbone}`,
+    dataset,
+    backbone: f.backbone,
+    synthetic: f.synthetic,
+  };
+}
+
+function methodRow(v: Variant, f: FoldFact): ReportRow {
+  return {
+    key: v.key,
+    label: v.label,
+    method: f.method,
+    direction: f.direction,
+    ...(Object.keys(v.settings).length ? { variant: v.settings } : {}),
+  };
+}
+
+function withPaper(
+  grid: Grid,
+  o: ReportOptions,
+  lookup: (row: ReportRow, column: ReportColumn, cell: ReportCell) => ReportCell['paper'],
+): void {
+  if (o.paper === false) return;
+  for (const [i, row] of grid.rows.entries()) {
+    for (const [j, column] of grid.columns.entries()) {
+      const cell = grid.cells[i][j];
+      if (cell) cell.paper = lookup(row, column, cell);
+    }
+  }
+}
+
+/** Tables 1, 2 and 4: methods × (dataset, backbone), one table per protocol, direction and protocol options. */
+export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
+  const named = datasetNaming(facts);
+  const variantOf = variantNamer(
+    facts,
+    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
+  );
+  const tables: ReportTable[] = [];
+  for (const scope of scopes(facts, (f) => ranked(PROTOCOL_ORDER, f.protocol)).values()) {
+    const present = [...new Set(scope.facts.map((f) => f.direction))].filter((d) => d !== 'none');
+    let directions = present.length ? present : ['none'];
+    // A scope with only unimodal folds belongs to every direction, so a direction filter keeps it.
+    if (o.direction && present.length) directions = directions.filter((d) => d === o.direction);
+    for (const direction of directions.sort(
+      (a, b) => rankIn(DIRECTION_ORDER, a) - rankIn(DIRECTION_ORDER, b),
+    )) {
+      const inTable = scope.facts.filter((f) => f.direction === direction || f.direction === 'none');
+      const shown = inTable.filter((f) => o.variants === 'all' || variantOf(f).isDefault);
+      const hidden = new Set(
+        inTable.filter((f) => o.variants !== 'all' && !variantOf(f).isDefault).map((f) => variantOf(f).key),
+      ).size;
+      if (shown.length === 0) continue;
+      const protocol = shown[0].protocol;
+      const grid = buildGrid(shown, {
+        rowOf: (f) => methodRow(variantOf(f), f),
+        columnOf: (f) => datasetColumn(named, f),
+        rowOrder: (a, b) => byMethodOrder(a.method, b.method) || byCodePoint(a.label, b.label),
+        columnOrder: byColumnOrder,
+        cell: (here, universe) => summaryCell(here, universe, accuracyOf, 100),
+      });
+      markBest(grid.cells);
+      withPaper(grid, o, (row, column, cell) =>
+        row.variant
+          ? column.synthetic
+            ? { comparable: false, note: SYNTHETIC_NOTE }
+            : null
+          : paperComparison(
+              {
+                protocol,
+                direction,
+                method: row.method,
+                dataset: column.dataset!,
+                backbone: column.backbone!,
+              },
+              { synthetic: column.synthetic, ours: cell.value },
+            ),
+      );
+      tables.push({
+        table: 'comparison',
+        title: `Accuracy (%) — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
+        unit: 'accuracy (%)',
+        scope: { protocol, direction },
+        protocol: scope.protocol,
+        ...grid,
+        notes: [
+          ...commonNotes(
+            { protocol: scope.protocol, cells: grid.cells, hidden, paper: o.paper !== false },
+            'mean',
+          ),
+          'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
+          ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
+        ],
+      });
+    }
+  }
+  return tables;
+}
+
+/** Table 3: the reference method against each baseline, BH-adjusted, per direction and protocol options. */
+export function significanceReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
+  const named = datasetNaming(facts);
+  const variantOf = variantNamer(
+    facts,
+    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
+  );
+  const reference = o.reference ?? 'cmcrd';
+  const family = o.family ?? 'column';
+  const tables: ReportTable[] = [];
+  const distilled = facts.filter(
+    (f) => f.direction !== 'none' && (!o.direction || f.direction === o.direction),
+  );
+  for (const scope of scopes(
+    distilled,
+    (f) => `${ranked(PROTOCOL_ORDER, f.protocol)}\u0000${ranked(DIRECTION_ORDER, f.direction)}`,
+  ).values()) {
+    const { direction, protocol } = scope.facts[0];
+    const keep = (f: FoldFact) =>
+      o.variants === 'all' || variantOf(f).isDefault || variantOf(f).key === reference;
+    const shown = scope.facts.filter(keep);
+    const hidden = new Set(scope.facts.filter((f) => !keep(f)).map((f) => variantOf(f).key)).size;
+    const grid = significanceGrid(shown, {
+      reference,
+      family,
+      rowOf: (f) => methodRow(variantOf(f), f),
+      columnOf: (f) => datasetColumn(named, f),
+      columnOrder: byColumnOrder,
+      paper: o.paper !== false,
+      protocol,
+      direction,
+    });
+    if (!grid) continue;
+    tables.push({
+      table: 'significance',
+      title: `${reference} against each baseline: paired t-test p-values, BH-adjusted per ${family === 'column' ? 'column' : 'table'} — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
+      unit: 'BH-adjusted p',
+      scope: { protocol, direction },
+      protocol: scope.protocol,
+      ...grid,
+      notes: [
+        ...commonNotes(
+          { protocol: scope.protocol, cells: grid.cells, hidden, paper: o.paper !== false },
+          'p',
+        ),
+        `two-sided paired t-test over the folds both methods have (fold keys matched; each fold's seeds averaged first), as scipy.stats.ttest_rel; (n=k): pairs`,
+        `Benjamini–Hochberg adjusted within ${family === 'column' ? "each column's comparisons (the paper's reading)" : 'the whole table'}, as statsmodels' fdr_bh; p < 0.05 marked (* in text and CSV, bold in Markdown and LaTeX)`,
+        `the JSON and CSV outputs also carry the raw p-value and the mean difference (${reference} − baseline, percentage points)`,
+      ],
+    });
+  }
+  return tables;
+}
+
+/** Table 5: EEG, EM, EM+EEG fusion and CMCRD in both directions, per protocol. */
+export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
+  const named = datasetNaming(facts);
+  const variantOf = variantNamer(
+    facts,
+    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
+  );
+  const models = facts.filter(
+    (f) =>
+      crossModalModel(f.method, f.direction) !== undefined &&
+      (f.direction === 'none' || !o.direction || f.direction === o.direction) &&
+      variantOf(f).isDefault,
+  );
+  const order = ['EEG', 'EM', 'EM+EEG', 'EM-guided EEG', 'EEG-guided EM'];
+  const tables: ReportTable[] = [];
+  for (const scope of scopes(models, (f) => ranked(PROTOCOL_ORDER, f.protocol)).values()) {
+    const protocol = scope.facts[0].protocol;
+    const grid = buildGrid(scope.facts, {
+      rowOf: (f) => {
+        const model = crossModalModel(f.method, f.direction)!;
+        return {
+          key: model,
+          label: `${model} (${f.method}${f.direction === 'none' ? '' : `, ${f.direction}`})`,
+          method: f.method,
+          direction: f.direction,
+        };
+      },
+      columnOf: (f) => datasetColumn(named, f),
+      rowOrder: (a, b) => order.indexOf(a.key) - order.indexOf(b.key),
+      columnOrder: byColumnOrder,
+      cell: (here, universe) => summaryCell(here, universe, accuracyOf, 100),
+    });
+    if (!grid.rows.some((r) => r.method === 'fusion' || r.method === 'cmcrd')) continue;
+    markBest(grid.cells);
+    withPaper(grid, o, (row, column, cell) =>
+      paperFusion(
+        { protocol, model: row.key, dataset: column.dataset!, backbone: column.backbone! },
+        { synthetic: column.synthetic, ours: cell.value },
+      ),
+    );
+    tables.push({
+      table: 'fusion',
+      title: `Unimodal, fusion (EM+EEG) and cross-modal accuracy (%) — ${protocol}${syntheticTag(grid.columns)}`,
+      unit: 'accuracy (%)',
+      scope: { protocol },
+      protocol: scope.protocol,
+      ...grid,
+      notes: [
+        ...commonNotes({ protocol: scope.protocol, cells: grid.cells, paper: o.paper !== false }, 'mean'),
+        "EM+EEG averages the two unimodal models' class probabilities; the cross-modal models are CMCRD with its default options",
+        'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
+        ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
+      ],
+    });
+  }
+  return tables;
+}
+
+const PHASES = ['train', 'test', 'teacher'] as const;
+
+/** Table 6: seconds per fold to train and to test each model, per backbone. */
+export function timingReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
+  const named = datasetNaming(facts);
+  const variantOf = variantNamer(
+    facts,
+    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
+  );
+  const models = facts.filter(
+    (f) =>
+      crossModalModel(f.method, f.direction) !== undefined &&
+      (f.direction === 'none' || !o.direction || f.direction === o.direction) &&
+      variantOf(f).isDefault,
+  );
+  const order = ['EEG', 'EM', 'EM+EEG', 'EM-guided EEG', 'EEG-guided EM'];
+  const tables: ReportTable[] = [];
+  for (const scope of scopes(models, (f) => ranked(BACKBONE_ORDER, f.backbone)).values()) {
+    const backbone = scope.facts[0].backbone;
+    // Each fact is placed once per phase: the grid sees (fact, phase) pairs through a phase-tagged copy.
+    const tagged = scope.facts.flatMap((f) => PHASES.map((phase) => ({ ...f, phase })));
+    const phaseOf = (f: FoldFact) => (f as FoldFact & { phase: (typeof PHASES)[number] }).phase;
+    const grid = buildGrid(tagged, {
+      rowOf: (f) => {
+        const model = crossModalModel(f.method, f.direction)!;
+        const dataset = named(f);
+        return {
+          key: `${dataset}|${model}`,
+          label: `${dataset} · ${model}`,
+          method: f.method,
+          direction: f.direction,
+          dataset,
+        };
+      },
+      columnOf: (f) => ({
+        key: `${f.protocol}|${phaseOf(f)}`,
+        label: `${f.protocol} · ${phaseOf(f)}`,
+        protocol: f.protocol,
+        phase: phaseOf(f),
+        synthetic: f.synthetic,
+      }),
+      rowOrder: (a, b) =>
+        a.key.split('|')[0].localeCompare(b.key.split('|')[0]) ||
+        order.indexOf(a.key.split('|')[1]) - order.indexOf(b.key.split('|')[1]),
+      columnOrder: byColumnOrder,
+      universeKey: (row, column) => `${row.key.split('|')[0]}|${column.protocol}`,
+      universeKeyOfFact: (f) => `${named(f)}|${f.protocol}`,
+      cell: (here, universe, row, column) => {
+        if (column.phase === 'teacher' && row.method !== 'cmcrd') return null;
+        const ms =
+          column.phase === 'train'
+            ? (f: FoldFact) => f.trainMs
+            : column.phase === 'test'
+              ? (f: FoldFact) => f.testMs
+              : (f: FoldFact) => f.teacherMs;
+        return summaryCell(here, universe, ms, 1 / 1000);
+      },
+    });
+    const synthetic = scope.facts.some((f) => f.synthetic);
+    withPaper(grid, o, (row, column, cell) =>
+      column.phase === 'teacher'
+        ? null
+        : paperTiming(
+            {
+              protocol: column.protocol!,
+              model: row.key.split('|')[1],
+              dataset: row.key.split('|')[0],
+              backbone,
+              phase: column.phase!,
+            },
+            {
+              synthetic: scope.facts.some((f) => f.synthetic && named(f) === row.key.split('|')[0]),
+              ours: cell.value,
+            },
+          ),
+    );
+    tables.push({
+      table: 'timing',
+      title: `Seconds per fold — ${backbone}${synthetic ? (scope.facts.every((f) => f.synthetic) ? ' — SYNTHETIC data' : ' — some rows SYNTHETIC') : ''}`,
+      unit: 'seconds per fold',
+      scope: { backbone },
+      protocol: scope.protocol,
+      ...grid,
+      notes: [
+        ...commonNotes({ protocol: scope.protocol, cells: grid.cells, paper: o.paper !== false }, 'mean'),
+        "train: the model's own training (EM+EEG: both unimodal models); teacher: training the teacher that guided the student, once per fold and shared by every method of the fold; test: predicting the test split",
+        "measured on this project's backends (wasm or cpu, one thread per worker), not comparable with the paper's GPU",
+        ...(o.paper !== false ? ["Δ = ours − paper, in seconds (the paper's on an RTX 3090)"] : []),
+      ],
+    });
+  }
+  return tables;
+}
+
+const ABLATION_FLAGS = ['mcc', 'us', 'iew'] as const;
+/** The paper's row order of Table 7. */
+const ABLATION_ROWS: [boolean, boolean, boolean][] = [
+  [false, false, false],
+  [true, false, false],
+  [false, true, false],
+  [false, false, true],
+  [true, true, false],
+  [true, false, true],
+  [false, true, true],
+  [true, true, true],
+];
+
+function ablationRow([mcc, us, iew]: [boolean, boolean, boolean]): ReportRow {
+  const mark = (b: boolean) => (b ? '✓' : '×');
+  return {
+    key: `${mcc}|${us}|${iew}`,
+    label: `MCC ${mark(mcc)} · US ${mark(us)} · IEW ${mark(iew)}`,
+    method: 'cmcrd',
+    variant: { mcc, us, iew },
+  };
+}
+
+/** Table 7: CMCRD's 8 MCC/US/IEW combinations, per backbone, direction and protocol options. */
+export function ablationReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
+  const named = datasetNaming(facts);
+  const cmcrd = facts.filter((f) => f.method === 'cmcrd' && (!o.direction || f.direction === o.direction));
+  const flagsOf = new Map<string, [boolean, boolean, boolean]>();
+  const withoutFlags = (f: FoldFact): FoldFact => {
+    const [options, ...rest] = f.variant.split('\u001f');
+    const parsed = JSON.parse(options) as Record<string, unknown>;
+    if (!flagsOf.has(f.variant))
+      flagsOf.set(f.variant, [parsed.mcc !== false, parsed.us !== false, parsed.iew !== false]);
+    for (const k of ABLATION_FLAGS) delete parsed[k];
+    return { ...f, variant: [JSON.stringify(parsed), ...rest].join('\u001f') };
+  };
+  const stripped = cmcrd.map(withoutFlags);
+  const restOf = variantNamer(
+    stripped,
+    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${f.backbone}|${named(f)}`,
+  );
+  const tables: ReportTable[] = [];
+  const groups = scopes(
+    stripped.map((f, i) => ({ ...f, original: cmcrd[i] })),
+    (f) =>
+      `${ranked(BACKBONE_ORDER, f.backbone)}\u0000${ranked(DIRECTION_ORDER, f.direction)}\u0000${restOf(f).label}`,
+  );
+  for (const scope of groups.values()) {
+    const originals = scope.facts.map((f) => (f as FoldFact & { original: FoldFact }).original);
+    const combos = new Set(originals.map((f) => flagsOf.get(f.variant)!.join('|')));
+    if (combos.size < 2) continue;
+    const { backbone, direction } = originals[0];
+    const rest = restOf(scope.facts[0]);
+    const grid = buildGrid(originals, {
+      rowOf: (f) => ablationRow(flagsOf.get(f.variant)!),
+      columnOf: (f) => ({
+        key: `${f.protocol}|${named(f)}`,
+        label: `${f.protocol} · ${named(f)}`,
+        protocol: f.protocol,
+        dataset: named(f),
+        synthetic: f.synthetic,
+      }),
+      fixedRows: ABLATION_ROWS.map(ablationRow),
+      rowOrder: (a, b) =>
+        ABLATION_ROWS.findIndex((r) => ablationRow(r).key === a.key) -
+        ABLATION_ROWS.findIndex((r) => ablationRow(r).key === b.key),
+      columnOrder: byColumnOrder,
+      cell: (here, universe) => summaryCell(here, universe, accuracyOf, 100),
+    });
+    markBest(grid.cells);
+    withPaper(grid, o, (row, column, cell) =>
+      paperAblation(
+        {
+          protocol: column.protocol!,
+          backbone,
+          direction,
+          dataset: column.dataset!,
+          ...(row.variant as { mcc: boolean; us: boolean; iew: boolean }),
+        },
+        { synthetic: column.synthetic, ours: cell.value },
+      ),
+    );
+    const restLabel = rest.label === 'cmcrd' ? '' : ` — ${rest.label}`;
+    tables.push({
+      table: 'ablation',
+      title: `CMCRD ablation, accuracy (%) — ${backbone}, ${directionLabel(direction)}${restLabel}${syntheticTag(grid.columns)}`,
+      unit: 'accuracy (%)',
+      scope: { backbone, direction, ...(restLabel ? { variant: rest.label } : {}) },
+      protocol: scope.protocol,
+      ...grid,
+      notes: [
+        ...commonNotes({ protocol: scope.protocol, cells: grid.cells, paper: o.paper !== false }, 'mean'),
+        'MCC: minimum class confusion when training the teacher; US: unimodal supervision; IEW: information-entropy weighting (both in the student)',
+        'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
+        ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
+      ],
+    });
+  }
+  return tables;
+}
