@@ -89,3 +89,7 @@ spawnSync(process.execPath, [...process.execArgv, `${here}import-release.ts`], {
 // Issue 6: local workers' throughput, the coordinator's overhead and a worker's memory.
 process.stderr.write('bench: sweeps …\n');
 spawnSync(process.execPath, [...process.execArgv, `${here}sweep-scale.ts`], { stdio: ['ignore', 'inherit', 'inherit'] });
+
+// Issue 7: every report table from a store of 100,000 folds.
+process.stderr.write('bench: report tables …\n');
+spawnSync(process.execPath, [...process.execArgv, `${here}report-tables.ts`], { stdio: ['ignore', 'inherit', 'inherit'] });
