@@ -1,10 +1,30 @@
 import { readFileSync } from 'node:fs';
-import { Hono } from 'hono';
+import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { ApiContext } from './context.js';
+import { describeZodError, errorJson } from './errors.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerExperimentRoutes } from './routes/experiments.js';
+import { registerFoldRoutes } from './routes/folds.js';
+import { registerTableRoutes } from './routes/tables.js';
+import { StampCache } from './stamp-cache.js';
+import { SweepController, defaultWorkDir } from './sweep-control.js';
 
-/** Options for {@link createApp}. The store is wired in once `@cmcrd/runner` exists. */
 export interface AppOptions {
-  /** Path of the SQLite store the API reads. Not used yet. */
+  /** An open store; otherwise `dbPath` is opened (default results/cmcrd.sqlite). */
+  store?: Store;
   dbPath?: string;
+  /** Bearer token for mutations; default $CMCRD_API_TOKEN; none (or empty) makes the API read-only. */
+  token?: string | null;
+  /** Where sweeps started through the API keep their files and logs (default: `api/` beside the store). */
+  workDir?: string;
+  /** Sweep files a request may name by `path` (default ./sweeps). */
+  sweepFilesDir?: string;
+  /** How often the progress stream looks for changes (ms, default 1000). */
+  progressIntervalMs?: number;
+  /** Largest accepted request body (bytes, default 256 KiB). */
+  maxBodyBytes?: number;
 }
 
 /** Version of this package, read once from its package.json (works from `src/` and `dist/`). */
@@ -12,9 +32,7 @@ export const version: string = readVersion();
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version?: unknown;
-    };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   } catch {
     return '0.0.0';
@@ -23,33 +41,82 @@ function readVersion(): string {
 
 export interface NotFoundBody {
   error: 'not found';
+  message: string;
   path: string;
 }
 
 export interface HealthBody {
   ok: true;
   version: string;
+  store: string;
+  readOnly: boolean;
 }
 
-/** Builds the HTTP API. Pure: no listening, no I/O beyond what the routes do. */
-export function createApp(_options: AppOptions = {}): Hono {
-  // `_options.dbPath` is read once the store (from @cmcrd/runner) is wired in.
-  const app = new Hono();
+export interface Api {
+  app: OpenAPIHono;
+  store: Store;
+  sweeps: SweepController;
+  /** Closes the store if this API opened it (sweeps it started keep running; see sweeps.cancelAll). */
+  close(): void;
+}
 
-  app.get('/api/health', (c) => c.json<HealthBody>({ ok: true, version }));
+/** Builds the HTTP API over a store. No listening: mount `app.fetch` anywhere (see startServer). */
+export function createApi(options: AppOptions = {}): Api {
+  const owned = options.store === undefined;
+  const store = options.store ?? Store.open(userPath(options.dbPath ?? DEFAULT_DB));
+  const token = options.token === undefined ? process.env.CMCRD_API_TOKEN || null : options.token || null;
+  const sweeps = new SweepController(store, options.workDir ?? defaultWorkDir(store.path), options.sweepFilesDir ?? userPath('sweeps'));
+  const ctx: ApiContext = { store, sweeps, token, cache: new StampCache(), progressIntervalMs: options.progressIntervalMs ?? 1000 };
+
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorJson(c, 400, describeZodError(result.error, result.target));
+    },
+  });
+
+  app.get('/api/health', (c) => c.json<HealthBody>({ ok: true, version, store: store.path, readOnly: token === null }));
+  registerFoldRoutes(app, ctx);
+  registerExperimentRoutes(app, ctx, options.maxBodyBytes ?? 256 * 1024);
+  registerTableRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'CMCRD_API_TOKEN' });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'CMCRD Lab API',
+      version,
+      description:
+        'Folds, runs and experiments of a CMCRD store, the report tables of the paper with its values beside ours, and live progress. Read-only unless the server has CMCRD_API_TOKEN; mutations need it as a bearer token.',
+    },
+  });
 
   app.notFound((c) => {
     const path = c.req.path;
     if (path === '/api' || path.startsWith('/api/')) {
-      return c.json<NotFoundBody>({ error: 'not found', path }, 404);
+      return c.json<NotFoundBody>({ error: 'not found', message: `no route ${c.req.method} ${path}`, path }, 404);
     }
     return c.text('not found', 404);
   });
 
   app.onError((err, c) => {
+    // Hono's own refusals (a body that is not JSON, …) keep their status, as JSON.
+    if (err instanceof HTTPException && err.status < 500) return errorJson(c, err.status, { error: 'bad request', message: err.message || 'bad request', in: 'json' });
     console.error(`api: ${c.req.method} ${c.req.path} failed:`, err);
-    return c.json({ error: 'internal error', path: c.req.path }, 500);
+    return c.json({ error: 'internal error', message: 'the server failed; see its log', path: c.req.path }, 500);
   });
 
-  return app;
+  return {
+    app,
+    store,
+    sweeps,
+    close: () => {
+      if (owned) store.close();
+    },
+  };
+}
+
+/** The Hono app alone, for mounting in another server (the dashboard); the store stays open. */
+export function createApp(options: AppOptions = {}): OpenAPIHono {
+  return createApi(options).app;
 }

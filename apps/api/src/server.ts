@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { type AppOptions, createApp } from './app.js';
+import { type Api, type AppOptions, createApi } from './app.js';
 
 export interface StartServerOptions extends AppOptions {
   /** Port to listen on; 0 picks a free one (see the handle's `port`). */
@@ -15,31 +15,39 @@ export interface ServerHandle {
   hostname: string;
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
   url: string;
-  /** Stops accepting connections, drops idle keep-alive ones, resolves once closed. */
+  api: Api;
+  /** Stops accepting connections, drops open ones (progress streams too), closes the store it opened. */
   close(): Promise<void>;
 }
 
-/** Starts the API on `hostname:port` and resolves once it is listening. */
+/** Starts the API on `hostname:port` (127.0.0.1 unless told otherwise) and resolves once it is listening. */
 export function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const { port, hostname = '127.0.0.1', ...appOptions } = options;
-  const app = createApp(appOptions);
+  const api = createApi(appOptions);
 
   return new Promise<ServerHandle>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+    const server = serve({ fetch: api.app.fetch, port, hostname }, (info: AddressInfo) => {
       server.off('error', onError);
       const host = info.address.includes(':') ? `[${info.address}]` : info.address;
       resolve({
         port: info.port,
         hostname,
         url: `http://${host}:${info.port}`,
+        api,
         close: () =>
           new Promise<void>((done, fail) => {
-            server.close((err?: Error) => (err ? fail(err) : done()));
+            server.close((err?: Error) => {
+              api.close();
+              return err ? fail(err) : done();
+            });
             if ('closeAllConnections' in server) server.closeAllConnections();
           }),
       });
     });
-    const onError = (err: Error) => reject(err);
+    const onError = (err: Error) => {
+      api.close();
+      reject(err);
+    };
     server.once('error', onError);
   });
 }

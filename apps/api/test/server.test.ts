@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp, type ServerHandle, startServer, version } from '../src/index.js';
+
+const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-server-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const dbPath = join(work, 'store.sqlite');
 
 const TIMEOUT_MS = 10_000;
 
@@ -8,7 +15,7 @@ describe('api server (real HTTP on 127.0.0.1)', { timeout: TIMEOUT_MS }, () => {
   let server: ServerHandle;
 
   before(async () => {
-    server = await startServer({ port: 0 });
+    server = await startServer({ port: 0, dbPath, token: null });
   });
 
   after(async () => {
@@ -25,7 +32,7 @@ describe('api server (real HTTP on 127.0.0.1)', { timeout: TIMEOUT_MS }, () => {
     const res = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(5_000) });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
-    assert.deepEqual(await res.json(), { ok: true, version });
+    assert.deepEqual(await res.json(), { ok: true, version, store: dbPath, readOnly: true });
     assert.match(version, /^\d+\.\d+\.\d+/);
   });
 
@@ -33,7 +40,7 @@ describe('api server (real HTTP on 127.0.0.1)', { timeout: TIMEOUT_MS }, () => {
     const res = await fetch(`${server.url}/api/no/such/route?x=1`, { signal: AbortSignal.timeout(5_000) });
     assert.equal(res.status, 404);
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
-    assert.deepEqual(await res.json(), { error: 'not found', path: '/api/no/such/route' });
+    assert.deepEqual(await res.json(), { error: 'not found', message: 'no route GET /api/no/such/route', path: '/api/no/such/route' });
   });
 
   it('wrong method on a known path is a 404 too, not a crash', async () => {
@@ -42,35 +49,35 @@ describe('api server (real HTTP on 127.0.0.1)', { timeout: TIMEOUT_MS }, () => {
       signal: AbortSignal.timeout(5_000),
     });
     assert.equal(res.status, 404);
-    assert.deepEqual(await res.json(), { error: 'not found', path: '/api/health' });
+    assert.deepEqual(await res.json(), { error: 'not found', message: 'no route POST /api/health', path: '/api/health' });
   });
 });
 
 describe('startServer', { timeout: TIMEOUT_MS }, () => {
   it('rejects when the port is taken, and close() frees it', async () => {
-    const first = await startServer({ port: 0 });
+    const first = await startServer({ port: 0, dbPath });
     try {
-      await assert.rejects(startServer({ port: first.port }), (err: NodeJS.ErrnoException) => {
+      await assert.rejects(startServer({ port: first.port, dbPath }), (err: NodeJS.ErrnoException) => {
         assert.equal(err.code, 'EADDRINUSE');
         return true;
       });
     } finally {
       await first.close();
     }
-    const again = await startServer({ port: first.port });
+    const again = await startServer({ port: first.port, dbPath });
     await again.close();
   });
 });
 
 describe('createApp (no network)', () => {
   it('serves health through app.request', async () => {
-    const res = await createApp({ dbPath: ':memory:' }).request('/api/health');
+    const res = await createApp({ dbPath, token: 'x' }).request('/api/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, version });
+    assert.deepEqual(await res.json(), { ok: true, version, store: dbPath, readOnly: false });
   });
 
   it('non-API unknown paths are a plain 404', async () => {
-    const res = await createApp({}).request('/nope');
+    const res = await createApp({ dbPath }).request('/nope');
     assert.equal(res.status, 404);
   });
 });

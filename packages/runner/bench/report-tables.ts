@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store, TABLE_KINDS, buildReport, formatReport } from '../src/index.js';
-import { fixtureRow, insertFolds } from '../test/report-store.js';
-import { paperShapedFolds } from '../test/report-scale.js';
+import { fixtureRow, insertFolds, paperShapedFolds } from '../src/testing.js';
 
 const SEEDS = 18;
 const TARGET_MS = 1000;

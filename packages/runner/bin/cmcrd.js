@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The built command (after `pnpm build`); during development use `pnpm cmcrd …` from the repository root.
-import { main } from '../dist/cli.js';
+import { exitQuietlyOnClosedPipe, main } from '../dist/cli.js';
 
+exitQuietlyOnClosedPipe();
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

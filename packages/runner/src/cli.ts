@@ -1,3 +1,6 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
 import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
@@ -81,7 +84,10 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
   }
 }
 
-export function buildProgram(): Command {
+/** Adds commands that live in packages downstream of this one (e.g. `serve` in the API). */
+export type CommandExtension = (program: Command) => void;
+
+export function buildProgram(extensions: readonly CommandExtension[] = []): Command {
   const program = new Command('cmcrd')
     .description('Cross-modal contrastive representation distillation: runs, stores and compares folds.')
     .showHelpAfterError()
@@ -142,12 +148,13 @@ export function buildProgram(): Command {
   registerSweepCommand(program);
   registerWorkerCommand(program);
   registerDataCommands(program);
+  for (const extend of extensions) extend(program);
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], extensions: readonly CommandExtension[] = []): Promise<number> {
   loadBuiltins();
-  const program = buildProgram();
+  const program = buildProgram(extensions);
   try {
     await program.parseAsync(argv);
     const code = Number(process.exitCode ?? 0);
@@ -177,8 +184,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+// Compared as whole paths: another package's entry file may also be called cli.ts.
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
+/** `cmcrd report … | head` closes the pipe early: stop quietly instead of throwing EPIPE. */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 if (invokedDirectly) {
+  exitQuietlyOnClosedPipe();
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

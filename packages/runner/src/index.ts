@@ -2,7 +2,7 @@ export { ConfigError, DIRECTIONS, type Direction, type MethodPlan, type RunConfi
 export { FoldExecutor, type FoldOutcome, type FoldProgress, foldIdentity, teacherKeyOf } from './fold.js';
 export { type FoldJob, expandJobs, preparePlugins } from './jobs.js';
 export { type ExecEvent, type ExecuteOptions, type ExecuteSummary, executeJobs } from './execute.js';
-export { APPLICATION_ID, type EpochInput, type FoldFact, type FoldFilter, Store, StoreError } from './store/store.js';
+export { APPLICATION_ID, type EpochInput, type FoldFact, type FoldFilter, type FoldQuery, type FoldSummaryRow, type RunRow, Store, StoreError } from './store/store.js';
 export * as schema from './store/schema.js';
 export * from './report/index.js';
 export { cmdReport } from './cli-report.js';
@@ -10,6 +10,7 @@ export { canonicalJson, hashOf } from './identity.js';
 export { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
 export { DEMO_DATASET, DEMO_EPOCHS, DEMO_METHODS, DEMO_SUBJECTS, demoInputs, runDemo } from './demo.js';
 export { buildProgram, main } from './cli.js';
+export { DEFAULT_DB, DEMO_DB, userPath } from './paths.js';
 export { SweepFileError, type SweepSpec, expandSweep, expandSweepCells, loadSweepFile, loadSweepPlugins, parseSweep } from './sweep-file.js';
 export { type SweepEstimate, estimateSweep } from './estimate.js';
 export { cmdSweep } from './cli-sweep.js';

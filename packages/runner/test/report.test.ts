@@ -23,7 +23,7 @@ import {
   fixtureRow,
   goldenFolds,
   insertFolds,
-} from './report-store.js';
+} from '../src/testing.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-report-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -126,7 +126,7 @@ export const sweeps = sqliteTable(
     specHash: text('spec_hash').notNull(),
     /** e.g. {"real": true} */
     options: text('options').notNull(),
-    status: text('status', { enum: ['running', 'finished'] }).notNull(),
+    status: text('status', { enum: ['running', 'finished', 'cancelled'] }).notNull(),
     folds: integer('folds').notNull(),
     failed: integer('failed').notNull().default(0),
     createdAt: text('created_at')

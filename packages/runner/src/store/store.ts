@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { getTableColumns } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 import { createHash } from 'node:crypto';
@@ -55,6 +56,40 @@ export interface FoldFact {
   trainMs: number | null;
   testMs: number | null;
   teacherMs: number | null;
+}
+
+/** Filters of the fold listings (the API's `/api/folds`). */
+export interface FoldQuery extends FoldFilter {
+  foldKey?: string;
+  sweepId?: number;
+  /** Only folds whose id is in this list (a run's folds). */
+  ids?: number[];
+}
+
+/** A fold without its heavy columns (configuration, confusion matrix), for listings. */
+export type FoldSummaryRow = Omit<FoldRow, 'config' | 'confusion'>;
+
+/**
+ * A run: the folds of one configuration and seed (everything but the fold key), as listed by
+ * Store.listRuns. Its id is stable: a hash of the fields that define it.
+ */
+export interface RunRow {
+  dataset: string;
+  dataRevision: string;
+  synthetic: boolean;
+  protocol: string;
+  protocolOptions: string;
+  backbone: string;
+  method: string;
+  direction: string;
+  variant: string;
+  seed: number;
+  done: number;
+  failed: number;
+  meanAccuracy: number | null;
+  firstFoldId: number;
+  lastFinishedAt: string;
+  sweepIds: number[];
 }
 
 export type EpochInput = Omit<NewEpochRow, 'foldId'>;
@@ -200,6 +235,139 @@ export class Store {
       testMs: r[15] as number | null,
       teacherMs: r[16] as number | null,
     }));
+  }
+
+  private foldConditions(q: FoldQuery): SQL | undefined {
+    const conds: SQL[] = [];
+    if (q.dataset !== undefined) conds.push(eq(folds.dataset, q.dataset));
+    if (q.protocol !== undefined) conds.push(eq(folds.protocol, q.protocol));
+    if (q.backbone !== undefined) conds.push(eq(folds.backbone, q.backbone));
+    if (q.method !== undefined) conds.push(eq(folds.method, q.method));
+    if (q.direction !== undefined) conds.push(eq(folds.direction, q.direction));
+    if (q.seed !== undefined) conds.push(eq(folds.seed, q.seed));
+    if (q.status !== undefined) conds.push(eq(folds.status, q.status));
+    if (q.foldKey !== undefined) conds.push(eq(folds.foldKey, q.foldKey));
+    if (q.sweepId !== undefined) conds.push(eq(folds.sweepId, q.sweepId));
+    if (q.ids !== undefined) conds.push(inArray(folds.id, q.ids.length ? q.ids : [-1]));
+    return conds.length ? and(...conds) : undefined;
+  }
+
+  /** One page of folds, oldest first, with the number that match; every value is bound, never spliced into SQL. */
+  pageFolds(q: FoldQuery, page: { limit: number; offset: number }): { rows: FoldSummaryRow[]; total: number } {
+    const where = this.foldConditions(q);
+    const { config: _config, confusion: _confusion, ...columns } = getTableColumns(folds);
+    const rows = this.db.select(columns).from(folds).where(where).orderBy(folds.id).limit(page.limit).offset(page.offset).all();
+    const total = this.db.select({ n: count() }).from(folds).where(where).get()?.n ?? 0;
+    return { rows, total };
+  }
+
+  getFold(id: number): FoldRow | undefined {
+    return this.db.select().from(folds).where(eq(folds.id, id)).get();
+  }
+
+  getSweep(id: number): SweepRow | undefined {
+    return this.db.select().from(sweeps).where(eq(sweeps.id, id)).get();
+  }
+
+  /** Done and failed folds per sweep (the folds each sweep asked for first). */
+  sweepCounts(): Map<number, { done: number; failed: number }> {
+    const rows = this.db
+      .select({ sweepId: folds.sweepId, status: folds.status, n: count() })
+      .from(folds)
+      .groupBy(folds.sweepId, folds.status)
+      .all();
+    const out = new Map<number, { done: number; failed: number }>();
+    for (const r of rows) {
+      if (r.sweepId === null) continue;
+      const e = out.get(r.sweepId) ?? { done: 0, failed: 0 };
+      e[r.status] += r.n;
+      out.set(r.sweepId, e);
+    }
+    return out;
+  }
+
+  /** Marks a sweep stopped by the user; its folds stay. */
+  cancelSweep(id: number): void {
+    this.db.update(sweeps).set({ status: 'cancelled', finishedAt: new Date().toISOString() }).where(eq(sweeps.id, id)).run();
+  }
+
+  /** Folds stored after the fold `afterId` (oldest first; at most `limit`), for progress streams. */
+  foldsSince(afterId: number, limit: number, sweepId?: number): FoldSummaryRow[] {
+    const { config: _config, confusion: _confusion, ...columns } = getTableColumns(folds);
+    const conds = [gt(folds.id, afterId), ...(sweepId === undefined ? [] : [eq(folds.sweepId, sweepId)])];
+    return this.db.select(columns).from(folds).where(and(...conds)).orderBy(folds.id).limit(limit).all();
+  }
+
+  /** The highest fold id (0 for an empty store). */
+  lastFoldId(): number {
+    return (this.sqlite.prepare('SELECT coalesce(max(id), 0) FROM folds').pluck().get() as number) ?? 0;
+  }
+
+  /** Done and failed folds in the whole store. */
+  statusCounts(): { done: number; failed: number } {
+    const out = { done: 0, failed: 0 };
+    for (const r of this.db.select({ status: folds.status, n: count() }).from(folds).groupBy(folds.status).all()) out[r.status] = r.n;
+    return out;
+  }
+
+  /** Every run (the folds of one configuration and seed) that matches, grouped in SQL. */
+  listRuns(q: FoldFilter = {}): RunRow[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    for (const key of ['dataset', 'protocol', 'backbone', 'method', 'direction', 'seed'] as const) {
+      const v = q[key];
+      if (v !== undefined) {
+        where.push(`${key} = ?`);
+        args.push(v);
+      }
+    }
+    const group = 'dataset, data_revision, synthetic, protocol, protocol_options, backbone, method, direction, variant, seed';
+    const rows = this.sqlite
+      .prepare(
+        `SELECT ${group}, sum(status = 'done'), sum(status = 'failed'), avg(accuracy), min(id), max(finished_at), group_concat(DISTINCT sweep_id)
+           FROM folds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ${group} ORDER BY min(id)`,
+      )
+      .raw(true)
+      .all(...args) as unknown[][];
+    return rows.map((r) => ({
+      dataset: r[0] as string,
+      dataRevision: r[1] as string,
+      synthetic: r[2] === 1,
+      protocol: r[3] as string,
+      protocolOptions: r[4] as string,
+      backbone: r[5] as string,
+      method: r[6] as string,
+      direction: r[7] as string,
+      variant: r[8] as string,
+      seed: r[9] as number,
+      done: r[10] as number,
+      failed: r[11] as number,
+      meanAccuracy: r[12] as number | null,
+      firstFoldId: r[13] as number,
+      lastFinishedAt: r[14] as string,
+      sweepIds: r[15] === null ? [] : String(r[15]).split(',').map(Number),
+    }));
+  }
+
+  /** Ids of the folds of one run (see listRuns). */
+  runFoldIds(run: Pick<RunRow, 'dataset' | 'dataRevision' | 'protocol' | 'protocolOptions' | 'backbone' | 'method' | 'direction' | 'variant' | 'seed'>): number[] {
+    return this.sqlite
+      .prepare(
+        `SELECT id FROM folds WHERE dataset = ? AND data_revision = ? AND protocol = ? AND protocol_options = ? AND backbone = ?
+           AND method = ? AND direction = ? AND variant = ? AND seed = ? ORDER BY id`,
+      )
+      .pluck()
+      .all(run.dataset, run.dataRevision, run.protocol, run.protocolOptions, run.backbone, run.method, run.direction, run.variant, run.seed) as number[];
+  }
+
+  /**
+   * Changes whenever the store does: a commit by any connection (data_version) or by this one
+   * (total_changes). Cheap enough to ask on every request; caches key on it.
+   */
+  changeStamp(): string {
+    const dataVersion = this.sqlite.pragma('data_version', { simple: true }) as number;
+    const own = this.sqlite.prepare('SELECT total_changes()').pluck().get() as number;
+    return `${dataVersion}.${own}`;
   }
 
   countFolds(): number {

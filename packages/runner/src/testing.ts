@@ -1,7 +1,9 @@
-import { variantOf } from '../src/fold.js';
-import { canonicalJson, hashOf } from '../src/identity.js';
-import type { Store } from '../src/store/store.js';
-import { type NewFoldRow, folds as schemaFolds } from '../src/store/schema.js';
+// Fixture stores for tests and benchmarks (here and in the API and dashboard): fold rows shaped as the
+// runner writes them, from a few fields. Exported as @cmcrd/runner/testing; not part of the main entry.
+import { variantOf } from './fold.js';
+import { canonicalJson, hashOf } from './identity.js';
+import type { Store } from './store/store.js';
+import { type NewFoldRow, folds as schemaFolds } from './store/schema.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), so fixture stores are the same on every machine. */
 export function seeded(seed: number): () => number {
@@ -203,4 +205,59 @@ export function goldenFolds(): FixtureFold[] {
     }
   }
   return out;
+}
+
+const DISTILLERS = ['kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
+
+/**
+ * A store shaped like the paper's sweep run over many seeds: the three releases, both protocols,
+ * the three backbones, 15 folds, the unimodal models, fusion, the eight distillers in both
+ * directions and CMCRD's ablation on DGCNN: 5,760 folds per seed.
+ */
+export function* paperShapedFolds(seeds: number): Generator<FixtureFold> {
+  const random = seeded(7);
+  for (let seed = 1; seed <= seeds; seed++) {
+    for (const dataset of ['seed', 'seed-iv', 'seed-v']) {
+      for (const protocol of ['within-subject', 'cross-subject']) {
+        for (const backbone of ['dnn', 'dgcnn', 'bihdm']) {
+          const cells = [
+            { method: 'eeg-only', direction: 'none' },
+            { method: 'em-only', direction: 'none' },
+            { method: 'fusion', direction: 'none' },
+            ...['em->eeg', 'eeg->em'].flatMap((direction) =>
+              DISTILLERS.map((method) => ({
+                method,
+                direction,
+                options: method === 'cmcrd' ? CMCRD_DEFAULTS : { weight: 1 },
+              })),
+            ),
+            ...(backbone === 'dgcnn'
+              ? ABLATION.filter((f) => !(f.mcc && f.us && f.iew)).map((flags) => ({
+                  method: 'cmcrd',
+                  direction: 'em->eeg',
+                  options: { ...CMCRD_DEFAULTS, ...flags },
+                }))
+              : []),
+          ];
+          for (const c of cells) {
+            for (let s = 1; s <= 15; s++) {
+              const foldKey = `${protocol === 'within-subject' ? 'subject' : 'loso'}-${String(s).padStart(2, '0')}`;
+              yield {
+                dataset,
+                protocol,
+                backbone,
+                foldKey,
+                seed,
+                ...c,
+                accuracy: 0.4 + 0.5 * random(),
+                trainMs: 20000 * random(),
+                testMs: 50 * random(),
+                teacherMs: 8000,
+              };
+            }
+          }
+        }
+      }
+    }
+  }
 }

@@ -1,0 +1,57 @@
+import { buildReport, formatReport, paperReported, type ReportFormat, reportJson } from '@cmcrd/runner';
+import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { ApiContext } from '../context.js';
+import { cached } from '../context.js';
+import { ErrorSchema, TableKindParam, TableQuery } from '../schemas.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  latex: 'application/x-latex; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+};
+const EXTENSIONS: Record<string, string> = { csv: 'csv', md: 'md', latex: 'tex', text: 'txt' };
+
+/** The report tables (as `cmcrd report` builds them) and the paper's numbers. */
+export function registerTableRoutes(app: OpenAPIHono, ctx: ApiContext): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/tables/{table}',
+      summary: "A report table (comparison, significance, fusion, timing, ablation) with the paper's values; JSON, or a file to download with ?format=csv|md|latex|text",
+      request: { params: TableKindParam, query: TableQuery },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: z.object({ report: z.string(), tables: z.array(z.any()) }).openapi('Report') }, 'text/csv': { schema: z.string() } },
+          description: 'the tables (one per scope: protocol, direction, backbone, protocol options)',
+        },
+        400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'a parameter is invalid' },
+      },
+    }),
+    (c) => {
+      const { table } = c.req.valid('param');
+      const { format, ...q } = c.req.valid('query');
+      const key = JSON.stringify([table, q]);
+      const built = cached(ctx, `table:${key}`, () => buildReport(ctx.store, table, q));
+      if (format === 'json') {
+        const body = cached(ctx, `json:${key}`, () => JSON.stringify(reportJson(table, built)));
+        return c.body(body, 200, { 'content-type': 'application/json; charset=utf-8' });
+      }
+      const text = cached(ctx, `${format}:${key}`, () => formatReport(table, built, format as ReportFormat));
+      return c.body(text, 200, {
+        'content-type': CONTENT_TYPES[format],
+        'content-disposition': `attachment; filename="cmcrd-${table}.${EXTENSIONS[format]}"`,
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/paper',
+      summary: "The paper's Tables 1–7 as transcribed, with source lines, illegible cells and inconsistencies",
+      responses: { 200: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Paper') } }, description: 'the transcription' } },
+    }),
+    (c) => c.json(paperReported() as unknown as Record<string, unknown>, 200),
+  );
+}

@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, type Store, SweepFileError, expandJobs, expandSweep, parseSweep } from '@cmcrd/runner';
+
+type SweepRow = ReturnType<Store['openSweep']>;
+
+/** A request the controller refuses, with the HTTP status and the parameter to blame. */
+export class SweepRequestError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+    readonly parameter?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StartSweep {
+  spec?: string;
+  path?: string;
+  workers?: number;
+  retries?: number;
+  real?: boolean;
+  backend?: string;
+}
+
+/**
+ * Starts sweeps as `cmcrd sweep` child processes (each in its own process group, with its worker
+ * processes) and cancels them. The child is the store's writer, exactly as on the command line;
+ * the sweep row is opened here first so the caller gets its id at once, and the child resumes it.
+ */
+export class SweepController {
+  private readonly children = new Map<number, ChildProcess>();
+
+  constructor(
+    private readonly store: Store,
+    /** Where posted sweep files and the children's logs are written. */
+    private readonly workDir: string,
+    /** Sweep files a request may name by `path` live under here. */
+    private readonly sweepFilesDir: string,
+  ) {}
+
+  startedHere(id: number): boolean {
+    return this.children.has(id);
+  }
+
+  /** The process (group) id of a sweep started here, if it is still running. */
+  pidOf(id: number): number | undefined {
+    return this.children.get(id)?.pid;
+  }
+
+  async start(r: StartSweep): Promise<SweepRow> {
+    const { text, file: named } = r.spec !== undefined ? { text: r.spec, file: undefined } : this.named(r.path!);
+    let cells: ReturnType<typeof expandSweep>;
+    let name: string;
+    try {
+      // A posted spec is checked before it is written anywhere; its errors say "spec:line:col".
+      const spec = parseSweep(text, named ?? 'spec');
+      name = spec.name;
+      if (spec.plugins.length || spec.grids.some((g) => g.plugins.length)) {
+        throw new SweepRequestError(400, 'plugins are not accepted over the API (loading one runs its code); run this sweep with `cmcrd sweep`', r.spec !== undefined ? 'spec' : 'path');
+      }
+      cells = expandSweep(spec, { real: r.real === true });
+    } catch (e) {
+      if (e instanceof SweepFileError || e instanceof ConfigError) throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
+      throw e;
+    }
+    let jobs: number;
+    try {
+      jobs = expandJobs(cells).jobs.length;
+    } catch (e) {
+      if (e instanceof ConfigError) throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
+      throw e;
+    }
+    const file = named ?? this.writePosted(text);
+    const sweep = this.store.openSweep({ name, file, spec: text, options: { real: r.real === true }, folds: jobs });
+    if (this.children.has(sweep.id)) throw new SweepRequestError(409, `sweep ${sweep.id} ('${name}') is already running here`);
+    this.spawnSweep(sweep.id, file, r);
+    return sweep;
+  }
+
+  cancel(id: number): SweepRow {
+    const sweep = this.store.getSweep(id);
+    if (!sweep) throw new SweepRequestError(404, `no experiment ${id}`, 'id');
+    const child = this.children.get(id);
+    if (!child) {
+      throw new SweepRequestError(
+        409,
+        sweep.status === 'running' ? `experiment ${id} was not started by this server: stop its \`cmcrd sweep\` process where it runs` : `experiment ${id} is ${sweep.status}`,
+        'id',
+      );
+    }
+    this.children.delete(id);
+    killGroup(child);
+    this.store.cancelSweep(id);
+    return this.store.getSweep(id)!;
+  }
+
+  /** Stops every sweep this server started (tests; a server that is told to take its sweeps down). */
+  cancelAll(): void {
+    for (const id of [...this.children.keys()]) this.cancel(id);
+  }
+
+  private writePosted(spec: string): string {
+    const dir = join(this.workDir, 'posted');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${createHash('sha256').update(spec).digest('hex').slice(0, 16)}.yaml`);
+    writeFileSync(file, spec);
+    return file;
+  }
+
+  private named(path: string): { text: string; file: string } {
+    const root = realpathOr(this.sweepFilesDir);
+    const file = resolve(root, path);
+    const rel = relative(root, file);
+    if (isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new SweepRequestError(400, `path must name a file under the server's sweeps folder (${root})`, 'path');
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+      if (relative(root, realpathSync(file)).startsWith('..')) throw new Error('outside');
+    } catch {
+      throw new SweepRequestError(400, `no sweep file '${path}' under ${root}`, 'path');
+    }
+    return { text, file };
+  }
+
+  private spawnSweep(id: number, file: string, r: StartSweep): void {
+    const cli = fileURLToPath(import.meta.resolve('@cmcrd/runner/cli'));
+    const args = [...process.execArgv, cli, 'sweep', file, '--db', this.store.path];
+    if (r.workers !== undefined) args.push('--workers', String(r.workers));
+    if (r.retries !== undefined) args.push('--retries', String(r.retries));
+    if (r.backend !== undefined) args.push('--backend', r.backend);
+    if (r.real) args.push('--real');
+    const logDir = join(this.workDir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const log = openSync(join(logDir, `experiment-${id}.log`), 'a');
+    // Its own process group, so that a cancel reaches the coordinator and its workers together.
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
+    closeSync(log);
+    this.children.set(id, child);
+    child.on('exit', () => {
+      if (this.children.get(id) === child) this.children.delete(id);
+    });
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
+  }
+}
+
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+export function defaultWorkDir(dbPath: string): string {
+  return join(dirname(dbPath), 'api');
+}
