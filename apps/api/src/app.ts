@@ -4,10 +4,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ApiContext } from './context.js';
 import { describeZodError, errorJson } from './errors.js';
+import { registerEmbeddingRoutes } from './routes/embeddings.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExperimentRoutes } from './routes/experiments.js';
 import { registerFoldRoutes } from './routes/folds.js';
 import { registerTableRoutes } from './routes/tables.js';
+import { registerViewRoutes } from './routes/views.js';
 import { StampCache } from './stamp-cache.js';
 import { SweepController, defaultWorkDir } from './sweep-control.js';
 
@@ -76,9 +78,11 @@ export function createApi(options: AppOptions = {}): Api {
 
   app.get('/api/health', (c) => c.json<HealthBody>({ ok: true, version, store: store.path, readOnly: token === null }));
   registerFoldRoutes(app, ctx);
+  registerEmbeddingRoutes(app, ctx);
   registerExperimentRoutes(app, ctx, options.maxBodyBytes ?? 256 * 1024);
   registerTableRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerViewRoutes(app, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'CMCRD_API_TOKEN' });
   app.doc31('/api/openapi.json', {

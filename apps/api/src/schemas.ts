@@ -173,6 +173,7 @@ export const StartSweepBody = z
     workers: z.number().int().min(1).max(64).optional(),
     retries: z.number().int().min(0).max(10).optional(),
     real: z.boolean().optional(),
+    embeddings: z.boolean().optional().openapi({ description: "store each fold's t-SNE embedding of its test features" }),
     backend: z.enum(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).optional(),
   })
   .strict()

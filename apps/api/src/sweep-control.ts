@@ -24,6 +24,7 @@ export interface StartSweep {
   workers?: number;
   retries?: number;
   real?: boolean;
+  embeddings?: boolean;
   backend?: string;
 }
 
@@ -136,6 +137,7 @@ export class SweepController {
     if (r.retries !== undefined) args.push('--retries', String(r.retries));
     if (r.backend !== undefined) args.push('--backend', r.backend);
     if (r.real) args.push('--real');
+    if (r.embeddings) args.push('--embeddings');
     const logDir = join(this.workDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     const log = openSync(join(logDir, `experiment-${id}.log`), 'a');

@@ -30,6 +30,8 @@ export interface SweepCommandOptions {
   retries: number;
   db: string;
   queue?: string;
+  /** Store each fold's t-SNE embedding (off by default: sweeps are thousands of folds). */
+  embeddings?: boolean;
 }
 
 /** `cmcrd sweep <file>`: every fold of a sweep file, resumable; --dry-run counts and estimates. */
@@ -38,7 +40,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   const spec = loadSweepFile(path);
   await loadSweepPlugins(spec);
   const cells = expandSweep(spec, { real: o.real === true });
-  const { jobs } = expandJobs(cells);
+  const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true });
   const store = Store.open(userPath(o.db));
   try {
     if (o.dryRun) {
@@ -93,6 +95,7 @@ export function registerSweepCommand(program: Command, workersDefault = availabl
     .option('--retries <n>', 'how many more times a failed fold is started', count('--retries'), 1)
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--queue <url>', 'run the folds on `cmcrd worker`s through this Redis (redis://host:port[/db]) instead of local worker processes')
+    .option('--embeddings', "store a 2-D t-SNE of each fold's test-set features with it (about half a second per fold; not part of a fold's identity)")
     .action(async (file: string, o: SweepCommandOptions) => {
       process.exitCode = await cmdSweep(file, o);
     });

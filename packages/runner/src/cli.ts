@@ -70,7 +70,8 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
   };
   // Everything is validated (and outside plugins loaded) before the store is opened: a bad name writes nothing.
   const [prepared] = await preparePlugins([input], process.env.INIT_CWD ?? process.cwd());
-  const { jobs } = expandJobs([prepared]);
+  // A run is a handful of folds: each stores its t-SNE embedding (about half a second) for the plots.
+  const { jobs } = expandJobs([prepared], { embeddings: true });
   const store = Store.open(userPath(o.db as string));
   try {
     console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);

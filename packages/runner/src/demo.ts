@@ -43,7 +43,8 @@ export function demoInputs(subjects?: number): RunInput[] {
 export async function runDemo(o: DemoOptions): Promise<number> {
   if (o.subjects !== undefined && o.subjects < 1) throw new ConfigError(`--subjects must be at least 1, got ${o.subjects}`);
   const inputs = demoInputs(o.subjects);
-  const { jobs } = expandJobs(inputs);
+  // Every fold stores its t-SNE embedding (about half a second each) for the dashboard's plots.
+  const { jobs } = expandJobs(inputs, { embeddings: true });
   const store = Store.open(o.db);
   const t0 = performance.now();
   try {
@@ -62,7 +63,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     console.log(
       `\n${summary.finished} fold(s) run in ${secs} s, ${summary.skipped} already stored, ${summary.failed} failed.\n` +
         `Results (SQLite, one row per fold and per epoch): ${store.path}\n` +
-        `Print the table again: npx pnpm@10.34.8 -s cmcrd report comparison --db ${store.path} (--format md|latex|csv|json)`,
+        `Print the table again: npx pnpm@10.34.8 -s cmcrd report comparison --db ${store.path} (--format md|latex|csv|json)\n` +
+        `Browse it (tables, drill-downs, curves, embeddings): npx pnpm@10.34.8 -s cmcrd serve, then http://127.0.0.1:3000/`,
     );
     return summary.failed > 0 ? 1 : 0;
   } finally {

@@ -81,7 +81,7 @@ export function recordAttempt(
   if (outcome.newTeacher) store.putTeacher(outcome.newTeacher);
   const row = { ...outcome.row, attempts, sweepId: o.sweepId ?? null };
   const retry = row.status === 'failed' && attempts <= (o.retries ?? 1);
-  const { inserted } = store.recordFold(row, outcome.epochs);
+  const { inserted } = store.recordFold(row, outcome.epochs, outcome.artifacts);
   return { outcome: { ...outcome, row }, inserted, retry };
 }
 
@@ -174,7 +174,9 @@ async function runHere(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exe
       while (again) {
         const attempt = ledger.start(job);
         o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
-        const outcome = executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p }));
+        const outcome = executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p }), {
+          embeddings: job.embeddings === true,
+        });
         again = ledger.settle(0, job, outcome);
       }
     }

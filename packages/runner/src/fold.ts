@@ -16,14 +16,17 @@ import {
 } from '@cmcrd/core';
 import { type Split, type SplitPart, buildSplit, loadDataset } from '@cmcrd/data';
 import type { Modality, RunConfig } from './config.js';
+import { embedTestSet, guardedArtifacts } from './embedding.js';
 import { canonicalJson, hashOf } from './identity.js';
 import type { EpochInput } from './store/store.js';
-import type { NewFoldRow, NewTeacherRow } from './store/schema.js';
+import type { ArtifactInput, NewFoldRow, NewTeacherRow } from './store/schema.js';
 import { packWeights, unpackWeights } from './store/teacher-weights.js';
 
 export interface FoldOutcome {
   row: NewFoldRow;
   epochs: EpochInput[];
+  /** What is stored beside the fold (its t-SNE embedding when asked for); none when it failed. */
+  artifacts?: ArtifactInput[];
   /** A teacher this fold trained (and nobody had stored yet): the coordinator stores it. */
   newTeacher?: NewTeacherRow;
 }
@@ -31,6 +34,16 @@ export interface FoldOutcome {
 /** Where stored teachers come from: the store itself, or what the coordinator sent with the job. */
 export interface TeacherSource {
   lookup(key: string): { weights: Uint8Array; accuracy: number; trainMs: number } | undefined;
+}
+
+/** How a fold is run, beyond its configuration: nothing here changes its result or identity. */
+export interface RunOptions {
+  /**
+   * Store a 2-D t-SNE of the final model's test-set features with the fold (src/embedding.ts).
+   * Fusion folds have none: they have no single feature space, and their EEG model is the eeg-only
+   * fold's (the same fold key, backbone, seed and training settings), whose embedding is stored.
+   */
+  embeddings?: boolean;
 }
 
 export interface FoldProgress {
@@ -199,7 +212,7 @@ export class FoldExecutor {
 
   constructor(private readonly teachers?: TeacherSource) {}
 
-  run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void): FoldOutcome {
+  run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void, options: RunOptions = {}): FoldOutcome {
     const m = config.method;
     const base = foldRowBase(config, foldKey, currentBackend());
     let newTeacher: NewTeacherRow | undefined;
@@ -211,7 +224,23 @@ export class FoldExecutor {
     try {
       const fold = this.foldCache(config, foldKey);
       const split = fold.split;
-      const done = (r: { predictions: Int32Array; trainMs: number; testMs: number; selectedEpoch: number | null; history: EpochRecord[] }) => {
+      // After testing, so that the fold's times leave it out; a failure costs the fold nothing.
+      const embed = (model: Backbone, mod: Modality): ArtifactInput[] => {
+        if (!options.embeddings) return [];
+        const test = part(split.test, mod, dimOf(split, mod))!;
+        return guardedArtifacts(`${config.dataset} ${config.protocol} ${foldKey} ${m.name} ${config.backbone} seed ${config.seed}`, () => ({
+          kind: 'tsne',
+          data: embedTestSet({ model, x: test.x, dim: test.dim, labels: test.labels, seed: config.seed, stream: foldKey }),
+        }));
+      };
+      const done = (r: {
+        predictions: Int32Array;
+        trainMs: number;
+        testMs: number;
+        selectedEpoch: number | null;
+        history: EpochRecord[];
+        artifacts?: ArtifactInput[];
+      }) => {
         const metrics = classificationMetrics(split.test.labels, r.predictions, split.numClasses);
         return {
           row: {
@@ -229,6 +258,7 @@ export class FoldExecutor {
             finishedAt: new Date().toISOString(),
           },
           epochs: toEpochRows(r.history),
+          ...(r.artifacts?.length ? { artifacts: r.artifacts } : {}),
           ...(newTeacher ? { newTeacher } : {}),
         };
       };
@@ -257,7 +287,8 @@ export class FoldExecutor {
         const t0 = performance.now();
         const test = part(split.test, mod, dimOf(split, mod))!;
         const predictions = predict(trained.model, test.x, test.dim);
-        return done({ ...trained, predictions, testMs: performance.now() - t0 });
+        const testMs = performance.now() - t0;
+        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
       }
 
       const teacher = m.teacherModality ? this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
@@ -268,10 +299,13 @@ export class FoldExecutor {
       const trained = this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
       const t1 = performance.now();
       const test = part(split.test, mod, dimOf(split, mod))!;
-      const predictions = predict(trained.model, test.x, test.dim);
-      const testMs = performance.now() - t1;
-      trained.model.dispose();
-      return done({ ...trained, predictions, testMs });
+      try {
+        const predictions = predict(trained.model, test.x, test.dim);
+        const testMs = performance.now() - t1;
+        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
+      } finally {
+        trained.model.dispose();
+      }
     } catch (e) {
       const err = e as Error;
       return {

@@ -13,6 +13,16 @@ export interface FoldJob {
   teacherKey: string | null;
   /** Jobs with the same group share a split and teachers: one worker runs them in a row. */
   groupKey: string;
+  /**
+   * Store a t-SNE embedding of the test features with the fold (RunOptions.embeddings). Not part of
+   * the fold's identity: the same fold with or without it has the same configHash.
+   */
+  embeddings?: boolean;
+}
+
+export interface ExpandOptions {
+  /** Every job stores its fold's t-SNE embedding (`cmcrd run` and `demo` do; sweeps when asked). */
+  embeddings?: boolean;
 }
 
 /**
@@ -30,7 +40,7 @@ export async function preparePlugins(inputs: RunInput[], baseDir: string): Promi
 }
 
 /** Expands cells into fold jobs, grouped so that the methods of a fold share its split and teacher. */
-export function expandJobs(inputs: RunInput[]): { jobs: FoldJob[]; configs: RunConfig[] } {
+export function expandJobs(inputs: RunInput[], o: ExpandOptions = {}): { jobs: FoldJob[]; configs: RunConfig[] } {
   const configs = inputs.map(resolveRun);
   const jobs: FoldJob[] = [];
   // The same fold asked for twice (by two cells or two grids) runs once.
@@ -46,6 +56,7 @@ export function expandJobs(inputs: RunInput[]): { jobs: FoldJob[]; configs: RunC
         configHash,
         teacherKey: teacherKeyOf(config, foldKey),
         groupKey: canonicalJson([config.dataset, config.dataSeed, config.protocol, foldKey, config.protocolOptions, config.backbone, config.seed]),
+        ...(o.embeddings ? { embeddings: true } : {}),
       });
     }
   });

@@ -33,10 +33,15 @@ process.on('message', async (msg: JobMessage | { type: 'stop' }) => {
     await ready;
     await loadPluginModules(job.input.plugins ?? []);
     const config = resolveRun(job.input);
-    const outcome = executor.run(config, job.foldKey, (p) => {
-      if (orphaned()) process.exit(0);
-      send({ type: 'progress', progress: p });
-    });
+    const outcome = executor.run(
+      config,
+      job.foldKey,
+      (p) => {
+        if (orphaned()) process.exit(0);
+        send({ type: 'progress', progress: p });
+      },
+      { embeddings: job.embeddings === true },
+    );
     send({ type: 'result', job, outcome });
   } catch (e) {
     // Outside the fold itself (the backend, a plugin module, the config): the coordinator records it.

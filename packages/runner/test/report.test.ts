@@ -12,6 +12,7 @@ import {
   Store,
   type TableKind,
   buildReport,
+  cellFolds,
   formatReport,
   main,
 } from '../src/index.js';
@@ -603,4 +604,42 @@ test('cmcrd report: formats, filters, and clear errors that touch nothing', asyn
   assert.equal(refused.code, 2);
   assert.match(refused.err, /not a CMCRD store/);
   assert.equal(readFileSync(notStore, 'utf8'), 'not a database');
+});
+
+test("a comparison column opened up: every row's accuracy per fold, seeds averaged, with the fold ids", () => {
+  const store = storeOf([
+    uni('eeg-only', s(1), 0.5),
+    uni('eeg-only', s(2), 0.7),
+    dist('cmcrd', s(1), 0.6, { seed: 1 }),
+    dist('cmcrd', s(1), 0.8, { seed: 2 }),
+    dist('cmcrd', s(2), 0.9),
+    dist('cmcrd', s(2), 0.1, { options: { ...CMCRD_DEFAULTS, mcc: false } }),
+    dist('kd', s(1), 0.4),
+    dist('kd', s(2), 0, { status: 'failed' }),
+    dist('kd', s(1), 0.99, { direction: 'eeg->em' }),
+    uni('eeg-only', s(1), 0.3, { protocolOptions: { ...DEFAULT_PROTOCOL, epochSelection: 'oracle-test' } }),
+  ]);
+  try {
+    const c = cellFolds(store, { dataset: SYN, protocol: 'within-subject', backbone: 'dnn', direction: 'em->eeg', protocolFlags: { epochSelection: 'last' } });
+    assert.deepEqual(c.foldKeys, [s(1), s(2)]);
+    assert.deepEqual(
+      c.rows.map((r) => r.label),
+      ['eeg-only', 'kd', 'cmcrd'],
+    );
+    const cmcrd = c.rows[2].folds;
+    close(cmcrd[s(1)].accuracy, 70);
+    assert.equal(cmcrd[s(1)].seeds, 2);
+    const ids = store.db.select().from(schemaFolds).all();
+    const seedOne = ids.find((r) => r.method === 'cmcrd' && r.foldKey === s(1) && r.seed === 1)!;
+    assert.equal(cmcrd[s(1)].foldId, seedOne.id);
+    assert.deepEqual(Object.keys(c.rows[1].folds), [s(1)], 'the failed kd fold has no accuracy');
+    assert.equal(c.protocolFlags?.epochSelection, 'last');
+    const all = cellFolds(store, { dataset: SYN, protocol: 'within-subject', backbone: 'dnn', direction: 'em->eeg', protocolFlags: { epochSelection: 'last' }, variants: 'all' });
+    assert.deepEqual(
+      all.rows.map((r) => r.label),
+      ['eeg-only', 'kd', 'cmcrd', 'cmcrd (mcc=false)'],
+    );
+  } finally {
+    store.close();
+  }
 });

@@ -9,11 +9,12 @@ import { experimentJson, foldSummaryJson } from '../serialize.js';
 const Query = z
   .object({
     experiment: z.coerce.number().int().min(1).optional().openapi({ description: 'follow one experiment (default: the whole store)' }),
+    latest: z.coerce.number().int().min(0).max(200).default(20).openapi({ description: 'how many of the latest folds the first event carries' }),
   })
   .strict();
 
 const HEARTBEAT_MS = 15_000;
-const LATEST = 50;
+const LATEST = 200;
 
 /**
  * Live progress as server-sent events: a `progress` event at once and then whenever the store
@@ -36,7 +37,7 @@ export function registerEventRoutes(app: OpenAPIHono, ctx: ApiContext): void {
   app.get('/api/events', (c) => {
     const parsed = Query.safeParse(c.req.query());
     if (!parsed.success) return errorJson(c, 400, describeZodError(parsed.error, 'query'));
-    const experiment = parsed.data.experiment;
+    const { experiment, latest: firstLatest } = parsed.data;
     if (experiment !== undefined && !ctx.store.getSweep(experiment)) {
       return errorJson(c, 404, { error: 'not found', message: `no experiment ${experiment}`, parameter: 'experiment', in: 'query' });
     }
@@ -46,7 +47,7 @@ export function registerEventRoutes(app: OpenAPIHono, ctx: ApiContext): void {
         open = false;
       });
       let lastStamp = '';
-      let lastId = Math.max(0, ctx.store.lastFoldId() - LATEST);
+      let lastId = Math.max(0, ctx.store.lastFoldId() - firstLatest);
       let lastBeat = Date.now();
       let id = 0;
       while (open) {

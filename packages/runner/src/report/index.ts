@@ -6,3 +6,4 @@ export { latexEscape } from './format/latex.js';
 export { meanStd, perFoldMeans, summaryCell, variantNamer } from './facts.js';
 export { paperReported } from './paper.js';
 export { significanceGrid } from './significance.js';
+export { type CellFolds, type CellFoldsQuery, cellFolds } from './cell-folds.js';

@@ -156,6 +156,58 @@ export const epochs = sqliteTable(
   (t) => [primaryKey({ columns: [t.foldId, t.epoch] })],
 );
 
+/**
+ * What a fold leaves beside its numbers, for plots: one row per fold and kind, its data as JSON
+ * (see ArtifactData). Written in the fold's transaction; deleted with the fold.
+ */
+export const artifacts = sqliteTable(
+  'artifacts',
+  {
+    foldId: integer('fold_id')
+      .notNull()
+      .references(() => folds.id, { onDelete: 'cascade' }),
+    /** 'tsne': a 2-D t-SNE of the final model's test-set features (TsneArtifact). */
+    kind: text('kind', { enum: ['tsne'] }).notNull(),
+    /** JSON, shaped by the kind (ArtifactData[kind]). */
+    data: text('data').notNull(),
+    createdAt: text('created_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+  },
+  (t) => [primaryKey({ columns: [t.foldId, t.kind] })],
+);
+
+/**
+ * A 2-D t-SNE of a fold's test-set features (src/embedding.ts): the representation the classifier
+ * reads, on a label-stratified subsample of at most 400 test rows.
+ */
+export interface TsneArtifact {
+  /** [x, y] per point, in the order of `indices`. */
+  points: [number, number][];
+  /** True class of each point. */
+  labels: number[];
+  /** The fold's model's prediction for each point. */
+  predicted: number[];
+  /** Rows of the fold's test split (ascending). */
+  indices: number[];
+  perplexity: number;
+  iterations: number;
+  /** Seed of the subsample and of t-SNE's initial layout (the fold's training seed). */
+  seed: number;
+  /** Which feature tap was embedded and its dimension, e.g. 'dnn features[1] of 2 (penultimate), 64-d'. */
+  features: string;
+  /** Time to compute it (features, t-SNE) on the machine that ran the fold. */
+  ms: number;
+}
+
+/** The data of each artifact kind. */
+export interface ArtifactData {
+  tsne: TsneArtifact;
+}
+export type ArtifactKind = keyof ArtifactData;
+/** An artifact to store with a fold (Store.recordFold): its kind and data, serialised by the store. */
+export type ArtifactInput = { [K in ArtifactKind]: { kind: K; data: ArtifactData[K] } }[ArtifactKind];
+
 export type FoldRow = typeof folds.$inferSelect;
 export type TeacherRow = typeof teachers.$inferSelect;
 export type NewTeacherRow = typeof teachers.$inferInsert;
@@ -163,3 +215,4 @@ export type SweepRow = typeof sweeps.$inferSelect;
 export type NewFoldRow = typeof folds.$inferInsert;
 export type EpochRow = typeof epochs.$inferSelect;
 export type NewEpochRow = typeof epochs.$inferInsert;
+export type ArtifactRow = typeof artifacts.$inferSelect;

@@ -8,7 +8,22 @@ import { getTableColumns } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 import { createHash } from 'node:crypto';
-import { type FoldRow, type NewEpochRow, type NewFoldRow, type NewTeacherRow, type SweepRow, type TeacherRow, epochs, folds, sweeps, teachers } from './schema.js';
+import {
+  type ArtifactData,
+  type ArtifactInput,
+  type ArtifactKind,
+  type FoldRow,
+  type NewEpochRow,
+  type NewFoldRow,
+  type NewTeacherRow,
+  type SweepRow,
+  type TeacherRow,
+  artifacts,
+  epochs,
+  folds,
+  sweeps,
+  teachers,
+} from './schema.js';
 
 /** SQLite's application_id of a CMCRD store: the bytes of 'CMCR'. */
 export const APPLICATION_ID = 0x434d4352;
@@ -56,6 +71,8 @@ export interface FoldFact {
   trainMs: number | null;
   testMs: number | null;
   teacherMs: number | null;
+  /** The smallest fold id behind this fact (its first seed's row). */
+  firstId: number;
 }
 
 /** Filters of the fold listings (the API's `/api/folds`). */
@@ -149,18 +166,35 @@ export class Store {
   }
 
   /**
-   * Writes a fold and its epochs in one transaction. A fold already stored as done is kept
-   * (returns inserted: false); a failed attempt is replaced.
+   * Writes a fold, its epochs and its artifacts (t-SNE embeddings, …) in one transaction. A fold
+   * already stored as done is kept, with what was stored with it (returns inserted: false); a failed
+   * attempt is replaced.
    */
-  recordFold(fold: NewFoldRow, epochRows: EpochInput[]): { id: number; inserted: boolean } {
+  recordFold(fold: NewFoldRow, epochRows: EpochInput[], artifactRows: readonly ArtifactInput[] = []): { id: number; inserted: boolean } {
     return this.sqlite.transaction(() => {
       const existing = this.db.select().from(folds).where(eq(folds.configHash, fold.configHash)).get();
       if (existing?.status === 'done') return { id: existing.id, inserted: false };
       if (existing) this.db.delete(folds).where(eq(folds.id, existing.id)).run();
       const { id } = this.db.insert(folds).values(fold).returning({ id: folds.id }).get();
       if (epochRows.length) this.db.insert(epochs).values(epochRows.map((e) => ({ ...e, foldId: id }))).run();
+      if (artifactRows.length) {
+        this.db
+          .insert(artifacts)
+          .values(artifactRows.map((a) => ({ foldId: id, kind: a.kind, data: JSON.stringify(a.data) })))
+          .run();
+      }
       return { id, inserted: true };
     })();
+  }
+
+  /** A fold's artifact of one kind, parsed; undefined when the fold has none (or does not exist). */
+  artifactOf<K extends ArtifactKind>(foldId: number, kind: K): ArtifactData[K] | undefined {
+    const row = this.db
+      .select({ data: artifacts.data })
+      .from(artifacts)
+      .where(and(eq(artifacts.foldId, foldId), eq(artifacts.kind, kind)))
+      .get();
+    return row ? (JSON.parse(row.data) as ArtifactData[K]) : undefined;
   }
 
   findByHash(configHash: string): FoldRow | undefined {
@@ -211,7 +245,7 @@ export class Store {
     const group = 'dataset, data_revision, protocol, protocol_options, direction, backbone, method, variant, fold_key, status, synthetic';
     const rows = this.sqlite
       .prepare(
-        `SELECT ${group}, count(*), count(DISTINCT seed), avg(accuracy), avg(train_ms), avg(test_ms), avg(teacher_ms)
+        `SELECT ${group}, count(*), count(DISTINCT seed), avg(accuracy), avg(train_ms), avg(test_ms), avg(teacher_ms), min(id)
            FROM folds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ${group}`,
       )
       .raw(true)
@@ -234,7 +268,21 @@ export class Store {
       trainMs: r[14] as number | null,
       testMs: r[15] as number | null,
       teacherMs: r[16] as number | null,
+      firstId: r[17] as number,
     }));
+  }
+
+  /** What the store holds, for filter menus: each distinct dataset, protocol, direction, backbone and method. */
+  facets(): { datasets: { name: string; synthetic: boolean }[]; protocols: string[]; directions: string[]; backbones: string[]; methods: string[] } {
+    const distinct = (column: string) => this.sqlite.prepare(`SELECT DISTINCT ${column} FROM folds ORDER BY 1`).pluck().all() as string[];
+    const datasets = this.sqlite.prepare('SELECT DISTINCT dataset, synthetic FROM folds ORDER BY dataset').raw(true).all() as [string, number][];
+    return {
+      datasets: datasets.map(([name, synthetic]) => ({ name, synthetic: synthetic === 1 })),
+      protocols: distinct('protocol'),
+      directions: distinct('direction'),
+      backbones: distinct('backbone'),
+      methods: distinct('method'),
+    };
   }
 
   private foldConditions(q: FoldQuery): SQL | undefined {

@@ -1,0 +1,29 @@
+'use client';
+import { Suspense } from 'react';
+import { TablePage, backboneFilter, datasetFilter } from '../../components/TablePage';
+
+function Timing() {
+  return (
+    <TablePage
+      table="timing"
+      heading="Computation time (Table 6)"
+      intro="Seconds per fold to train the model, to train the teacher that guided it, and to test it, on this project's backends."
+      filters={[
+        {
+          ...backboneFilter,
+          allowAll: undefined,
+          preferred: (f) => (f.backbones.includes('dnn') ? 'dnn' : f.backbones[0]),
+        },
+        datasetFilter,
+      ]}
+    />
+  );
+}
+
+export default function Page() {
+  return (
+    <Suspense fallback={<p className="muted">Loading…</p>}>
+      <Timing />
+    </Suspense>
+  );
+}

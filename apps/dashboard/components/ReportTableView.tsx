@@ -1,0 +1,121 @@
+'use client';
+import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/runner';
+import { countText, paperText, valueText } from '@cmcrd/runner/report-format';
+import Link from 'next/link';
+import { Fragment } from 'react';
+
+function hasPaper(t: ReportTable): boolean {
+  return t.cells.some((row) => row.some((c) => c?.paper));
+}
+
+export function SyntheticBadge() {
+  return (
+    <span
+      className="badge synthetic"
+      data-testid="synthetic-badge"
+      title="Synthetic data: not comparable with the paper"
+    >
+      synthetic data
+    </span>
+  );
+}
+
+/**
+ * Any report table as the API returns it: the value and its fold count in every cell, the best
+ * (or significant) cells marked, incomplete cells flagged, the paper's value and delta beside ours.
+ */
+export function ReportTableView(props: {
+  table: ReportTable;
+  linkFor?: (row: ReportRow, column: ReportColumn) => string | null;
+}) {
+  const t = props.table;
+  const paper = hasPaper(t);
+  const synthetic = t.columns.some((c) => c.synthetic);
+  const cellView = (c: ReportCell | null, row: ReportRow, column: ReportColumn) => {
+    if (!c) return <td className="na" />;
+    const incomplete = c.n !== c.expected;
+    const href = props.linkFor?.(row, column) ?? null;
+    const value = (
+      <>
+        <span className="value">{valueText(t, c)}</span>{' '}
+        <span className={incomplete ? 'count incomplete' : 'count'}>({countText(c)})</span>
+      </>
+    );
+    return (
+      <td
+        className={[c.marked ? 'marked' : '', incomplete ? 'incomplete' : ''].join(' ').trim() || undefined}
+        data-row={row.label}
+        data-column={column.label}
+        data-value={c.value ?? ''}
+        title={c.missing.length ? `missing or failed: ${c.missing.join(', ')}` : undefined}
+      >
+        {href ? (
+          <Link prefetch={false} href={href}>
+            {value}
+          </Link>
+        ) : (
+          value
+        )}
+      </td>
+    );
+  };
+  return (
+    <section className="report" data-testid="report-table" data-table={t.table}>
+      <h2>
+        {t.title.replace(/ — (SYNTHETIC data|some columns SYNTHETIC|some rows SYNTHETIC)$/, '')}{' '}
+        {synthetic && <SyntheticBadge />}
+      </h2>
+      <div className="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th />
+              {t.columns.map((c) => (
+                <th key={c.key} colSpan={paper ? 2 : 1}>
+                  {c.label}
+                  {c.synthetic && !t.columns.every((x) => x.synthetic) ? ' (synthetic)' : ''}
+                </th>
+              ))}
+            </tr>
+            {paper && (
+              <tr className="sub">
+                <th />
+                {t.columns.map((c) => (
+                  <Fragment key={c.key}>
+                    <th>ours</th>
+                    <th className="paper">paper</th>
+                  </Fragment>
+                ))}
+              </tr>
+            )}
+          </thead>
+          <tbody>
+            {t.rows.map((row, i) => (
+              <tr key={row.key}>
+                <th scope="row">{row.label}</th>
+                {t.columns.map((column, j) => {
+                  const c = t.cells[i][j];
+                  return (
+                    <Fragment key={column.key}>
+                      {cellView(c, row, column)}
+                      {paper && (
+                        <td className={c?.paper && !c.paper.comparable ? 'paper muted' : 'paper'}>
+                          {c ? paperText(t, c) : ''}
+                        </td>
+                      )}
+                    </Fragment>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ul className="notes">
+        {t.notes.map((n) => (
+          <li key={n}>{n}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+'use client';
+import type { ReportColumn, ReportRow, ReportTable } from '@cmcrd/runner';
+import { type ReactNode, useEffect } from 'react';
+import { type Facets, query, useApi } from '../lib/api';
+import { useUrlState } from '../lib/url-state';
+import { ExportButtons } from './ExportButtons';
+import { ReportTableView } from './ReportTableView';
+import { type Option, Select } from './Select';
+import { Status } from './Status';
+
+export interface FilterSpec {
+  name: string;
+  label: string;
+  options: (f: Facets) => Option[];
+  /** The value used when the URL has none; undefined means "all". */
+  preferred?: (f: Facets) => string | undefined;
+  /** Label of the "all" choice; without it the filter always has a value. */
+  allowAll?: string;
+}
+
+const PROTOCOL_ORDER = ['within-subject', 'cross-subject'];
+const DIRECTION_ORDER = ['em->eeg', 'eeg->em'];
+const rank = (order: string[]) => (a: string, b: string) =>
+  (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b);
+
+export const protocolFilter: FilterSpec = {
+  name: 'protocol',
+  label: 'Protocol',
+  options: (f) => [...f.protocols].sort(rank(PROTOCOL_ORDER)).map((p) => ({ value: p, label: p })),
+  preferred: (f) => [...f.protocols].sort(rank(PROTOCOL_ORDER))[0],
+};
+
+export const directionFilter: FilterSpec = {
+  name: 'direction',
+  label: 'Direction',
+  options: (f) =>
+    f.directions
+      .filter((d) => d !== 'none')
+      .sort(rank(DIRECTION_ORDER))
+      .map((d) => ({
+        value: d,
+        label: d === 'em->eeg' ? 'EM-guided EEG (em->eeg)' : d === 'eeg->em' ? 'EEG-guided EM (eeg->em)' : d,
+      })),
+  preferred: (f) => f.directions.filter((d) => d !== 'none').sort(rank(DIRECTION_ORDER))[0],
+};
+
+export const datasetFilter: FilterSpec = {
+  name: 'dataset',
+  label: 'Dataset',
+  options: (f) =>
+    f.datasets.map((d) => ({ value: d.name, label: d.synthetic ? `${d.name} (synthetic)` : d.name })),
+  allowAll: 'all datasets',
+};
+
+export const backboneFilter: FilterSpec = {
+  name: 'backbone',
+  label: 'Backbone',
+  options: (f) => f.backbones.map((b) => ({ value: b, label: b })),
+  allowAll: 'all backbones',
+};
+
+/**
+ * A report table page: filters in the URL, the table(s) the API builds for exactly those
+ * filters, export links for the same selection.
+ */
+export function TablePage(props: {
+  table: string;
+  heading: string;
+  intro: string;
+  filters: FilterSpec[];
+  extra?: Record<string, string | undefined>;
+  /** More controls for the filter row (their values go into `extra`). */
+  extraFilters?: ReactNode;
+  linkFor?: (t: ReportTable, row: ReportRow, column: ReportColumn) => string | null;
+}) {
+  const { get, set } = useUrlState();
+  const facets = useApi<Facets>('/api/facets');
+  const values: Record<string, string | undefined> = {};
+  for (const f of props.filters)
+    values[f.name] = get(f.name) ?? (facets.data && f.preferred ? f.preferred(facets.data) : undefined);
+  const missingDefaults = props.filters.filter(
+    (f) => get(f.name) === undefined && f.preferred && facets.data && f.preferred(facets.data) !== undefined,
+  );
+  // Defaults go into the URL too, so that what is on screen is what a copied link shows.
+  useEffect(() => {
+    if (missingDefaults.length && facets.data)
+      set(Object.fromEntries(missingDefaults.map((f) => [f.name, f.preferred!(facets.data!)])));
+  });
+  // With every defaulted filter already in the URL, the table is fetched at once, beside the facets.
+  const needsFacets = props.filters.some((f) => f.preferred && get(f.name) === undefined);
+  const ready = needsFacets ? facets.data !== null && missingDefaults.length === 0 : true;
+  const qs = query({ ...values, ...props.extra });
+  const report = useApi<{ tables: ReportTable[] }>(ready ? `/api/tables/${props.table}${qs}` : null);
+  return (
+    <>
+      <h1>{props.heading}</h1>
+      <p className="muted">{props.intro}</p>
+      <div className="filters">
+        {facets.data &&
+          props.filters.map((f) => (
+            <Select
+              key={f.name}
+              name={f.name}
+              label={f.label}
+              value={values[f.name]}
+              options={f.options(facets.data!)}
+              allowAll={f.allowAll}
+              onChange={(v) => set({ [f.name]: v })}
+            />
+          ))}
+        {props.extraFilters}
+        <ExportButtons table={props.table} queryString={qs} />
+      </div>
+      <Status
+        loading={facets.loading || report.loading}
+        error={facets.error ?? report.error}
+        empty={report.data?.tables.length === 0}
+        emptyText="No folds in the store match these filters for this table."
+      />
+      {report.data?.tables.map((t) => (
+        <ReportTableView
+          key={`${t.title}|${JSON.stringify(t.protocol)}`}
+          table={t}
+          linkFor={props.linkFor ? (row, column) => props.linkFor!(t, row, column) : undefined}
+        />
+      ))}
+    </>
+  );
+}
+
+/** The drill-down of a cell of an accuracy table: its column opened up, with this row selected. */
+export function cellLink(t: ReportTable, row: ReportRow, column: ReportColumn): string | null {
+  const protocol = column.protocol ?? t.scope.protocol;
+  const dataset = column.dataset;
+  const backbone = column.backbone ?? t.scope.backbone;
+  if (!protocol || !dataset || !backbone) return null;
+  const direction = t.scope.direction ?? (row.direction && row.direction !== 'none' ? row.direction : 'none');
+  return `/cell/${query({ dataset, protocol, backbone, direction, row: row.label, method: row.method, ...t.protocol })}`;
+}

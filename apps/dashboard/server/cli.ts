@@ -1,0 +1,16 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exitQuietlyOnClosedPipe, main } from '@cmcrd/runner/cli';
+import { registerServeCommand } from './serve-command.js';
+
+// The `cmcrd` command at the top of the chain: the runner's commands, and `serve` (dashboard + API).
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
+if (invokedDirectly) {
+  exitQuietlyOnClosedPipe();
+  main(process.argv, [registerServeCommand]).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Api, type AppOptions, createApi } from '@cmcrd/api';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+
+/** The static export of the dashboard (`next build` writes it). */
+export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'out');
+
+export class DashboardNotBuiltError extends Error {}
+
+/** Builds the dashboard if it has never been built here (a fresh clone); about a minute. */
+export function ensureBuilt(log: (s: string) => void = (s) => process.stderr.write(s)): void {
+  if (existsSync(join(DASHBOARD_DIR, 'index.html'))) return;
+  log('cmcrd serve: the dashboard has not been built here yet; building it (next build, about a minute) …\n');
+  const r = spawnSync(
+    process.execPath,
+    [join(dirname(fileURLToPath(import.meta.resolve('next/package.json'))), 'dist/bin/next'), 'build'],
+    {
+      cwd: join(DASHBOARD_DIR, '..'),
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    },
+  );
+  if (r.status !== 0 || !existsSync(join(DASHBOARD_DIR, 'index.html'))) {
+    throw new DashboardNotBuiltError(
+      `building the dashboard failed (exit ${r.status}); run \`npx pnpm@10.34.8 build\` and see its errors, or serve the API alone with --api-only`,
+    );
+  }
+}
+
+/**
+ * One Hono app for both: /api/* goes to the API (its own routes, errors and 404s), everything
+ * else is the dashboard's static pages; a page path without its trailing slash is redirected.
+ */
+export function dashboardApp(api: Api, dir = DASHBOARD_DIR): Hono {
+  const app = new Hono();
+  app.all('/api', (c) => api.app.fetch(c.req.raw));
+  app.all('/api/*', (c) => api.app.fetch(c.req.raw));
+  app.use('*', async (c, next) => {
+    const path = c.req.path;
+    if (!path.endsWith('/') && !/\.[a-z0-9]+$/i.test(path))
+      return c.redirect(`${path}/${new URL(c.req.url).search}`, 308);
+    await next();
+  });
+  // serveStatic takes a root relative to the working directory.
+  const root = relative(process.cwd(), dir) || '.';
+  app.use(
+    '/_next/static/*',
+    serveStatic({
+      root,
+      onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable'),
+    }),
+  );
+  app.use('*', serveStatic({ root }));
+  app.notFound(async (c) => {
+    const page = join(dir, '404.html');
+    if (existsSync(page)) {
+      const { readFile } = await import('node:fs/promises');
+      return c.html(await readFile(page, 'utf8'), 404);
+    }
+    return c.text('not found', 404);
+  });
+  return app;
+}
+
+export interface DashboardServer {
+  url: string;
+  port: number;
+  hostname: string;
+  api: Api;
+  close(): Promise<void>;
+}
+
+/** The dashboard and the API on one port (127.0.0.1 unless told otherwise). */
+export function startDashboard(
+  options: AppOptions & { port: number; hostname?: string; apiOnly?: boolean },
+): Promise<DashboardServer> {
+  const { port, hostname = '127.0.0.1', apiOnly = false, ...appOptions } = options;
+  if (!apiOnly) ensureBuilt();
+  const api = createApi(appOptions);
+  const app = apiOnly ? api.app : dashboardApp(api);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+      server.off('error', onError);
+      const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        port: info.port,
+        hostname,
+        api,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((err?: Error) => {
+              api.close();
+              return err ? fail(err) : done();
+            });
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+      });
+    });
+    const onError = (err: Error) => {
+      api.close();
+      reject(err);
+    };
+    server.once('error', onError);
+  });
+}
