@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Store, TABLE_KINDS } from '@cmcrd/runner';
-import { fixtureRow, insertFolds, paperShapedFolds } from '@cmcrd/runner/testing';
+import { TABLE_KINDS } from '@cmcrd/runner';
+import { writePaperShapedStore } from '@cmcrd/runner/testing';
 import autocannon from 'autocannon';
 
 const SEEDS = 18;
@@ -16,12 +16,8 @@ const SECONDS = 5;
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-api-bench-'));
 const db = join(dir, 'store.sqlite');
 
-const t0 = performance.now();
-const store = Store.open(db);
-insertFolds(store, [...paperShapedFolds(SEEDS)].map(fixtureRow));
-const folds = store.countFolds();
-store.close();
-console.log(`\nAPI load: a store of ${folds.toLocaleString('en')} folds (written in ${((performance.now() - t0) / 1000).toFixed(1)} s), ${CONNECTIONS} connections, ${SECONDS} s per endpoint`);
+const { folds, seconds } = writePaperShapedStore(db, SEEDS);
+console.log(`\nAPI load: a store of ${folds.toLocaleString('en')} folds (written in ${seconds.toFixed(1)} s), ${CONNECTIONS} connections, ${SECONDS} s per endpoint`);
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const server = spawn(process.execPath, [...process.execArgv, cli, 'serve', '--api-only', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CMCRD_API_TOKEN: '' } });

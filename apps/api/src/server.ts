@@ -7,6 +7,8 @@ export interface StartServerOptions extends AppOptions {
   port: number;
   /** Interface to bind; loopback unless asked otherwise. */
   hostname?: string;
+  /** What answers requests, given the API (default: the API alone); the dashboard wraps it. */
+  fetchFor?: (api: Api) => (request: Request) => Response | Promise<Response>;
 }
 
 export interface ServerHandle {
@@ -22,11 +24,12 @@ export interface ServerHandle {
 
 /** Starts the API on `hostname:port` (127.0.0.1 unless told otherwise) and resolves once it is listening. */
 export function startServer(options: StartServerOptions): Promise<ServerHandle> {
-  const { port, hostname = '127.0.0.1', ...appOptions } = options;
+  const { port, hostname = '127.0.0.1', fetchFor, ...appOptions } = options;
   const api = createApi(appOptions);
+  const fetch = fetchFor ? fetchFor(api) : api.app.fetch;
 
   return new Promise<ServerHandle>((resolve, reject) => {
-    const server = serve({ fetch: api.app.fetch, port, hostname }, (info: AddressInfo) => {
+    const server = serve({ fetch, port, hostname }, (info: AddressInfo) => {
       server.off('error', onError);
       const host = info.address.includes(':') ? `[${info.address}]` : info.address;
       resolve({

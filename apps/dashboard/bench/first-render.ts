@@ -4,8 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '@cmcrd/runner';
-import { fixtureRow, insertFolds, paperShapedFolds } from '@cmcrd/runner/testing';
+import { writePaperShapedStore } from '@cmcrd/runner/testing';
 import { startDashboard } from '../server/serve.js';
 import { launchChromium } from '../test/browser.js';
 
@@ -13,14 +12,9 @@ const SEEDS = 18;
 const TARGET_MS = 1500;
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-dashboard-bench-'));
 const db = join(dir, 'store.sqlite');
-const t0 = performance.now();
-const store = Store.open(db);
-insertFolds(store, [...paperShapedFolds(SEEDS)].map(fixtureRow));
-const folds = store.countFolds();
-store.close();
-console.log(
-  `\ndashboard: a store of ${folds.toLocaleString('en')} folds (written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-);
+const { folds, seconds } = writePaperShapedStore(db, SEEDS);
+console.log(`
+dashboard: a store of ${folds.toLocaleString('en')} folds (written in ${seconds.toFixed(1)} s)`);
 
 const server = await startDashboard({ port: 0, dbPath: db, token: null });
 const browser = await launchChromium();

@@ -1,16 +1,15 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerServeCommand } from '@cmcrd/api';
 import { exitQuietlyOnClosedPipe, main } from '@cmcrd/runner/cli';
-import { registerServeCommand } from './serve-command.js';
+import { startDashboard } from './serve.js';
 
 // The `cmcrd` command at the top of the chain: the runner's commands, and `serve` (dashboard + API).
-const invokedDirectly =
-  process.argv[1] !== undefined &&
-  realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
 if (invokedDirectly) {
   exitQuietlyOnClosedPipe();
-  main(process.argv, [registerServeCommand]).then((code) => {
+  main(process.argv, [(program) => registerServeCommand(program, startDashboard)]).then((code) => {
     process.exitCode = code;
   });
 }

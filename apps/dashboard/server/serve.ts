@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Api, type AppOptions, createApi } from '@cmcrd/api';
-import { serve } from '@hono/node-server';
+import { type Api, type ServerHandle, type StartServerOptions, startServer } from '@cmcrd/api';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 
@@ -68,45 +66,9 @@ export function dashboardApp(api: Api, dir = DASHBOARD_DIR): Hono {
   return app;
 }
 
-export interface DashboardServer {
-  url: string;
-  port: number;
-  hostname: string;
-  api: Api;
-  close(): Promise<void>;
-}
-
-/** The dashboard and the API on one port (127.0.0.1 unless told otherwise). */
-export function startDashboard(
-  options: AppOptions & { port: number; hostname?: string; apiOnly?: boolean },
-): Promise<DashboardServer> {
-  const { port, hostname = '127.0.0.1', apiOnly = false, ...appOptions } = options;
+/** The dashboard and the API on one port (127.0.0.1 unless told otherwise); `apiOnly` serves the API alone. */
+export function startDashboard(options: StartServerOptions & { apiOnly?: boolean }): Promise<ServerHandle> {
+  const { apiOnly = false, ...serverOptions } = options;
   if (!apiOnly) ensureBuilt();
-  const api = createApi(appOptions);
-  const app = apiOnly ? api.app : dashboardApp(api);
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
-      server.off('error', onError);
-      const host = info.address.includes(':') ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        hostname,
-        api,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((err?: Error) => {
-              api.close();
-              return err ? fail(err) : done();
-            });
-            if ('closeAllConnections' in server) server.closeAllConnections();
-          }),
-      });
-    });
-    const onError = (err: Error) => {
-      api.close();
-      reject(err);
-    };
-    server.once('error', onError);
-  });
+  return startServer({ ...serverOptions, ...(apiOnly ? {} : { fetchFor: (api: Api) => dashboardApp(api).fetch }) });
 }

@@ -7,12 +7,13 @@ import { Store, type TsneArtifact } from '@cmcrd/runner';
 import { countText, valueText } from '@cmcrd/runner/report-format';
 import { CMCRD_DEFAULTS, fixtureRow, goldenFolds, insertFolds } from '@cmcrd/runner/testing';
 import type { Browser, Page } from 'playwright-core';
-import { type DashboardServer, startDashboard } from '../server/serve.js';
+import type { ServerHandle } from '@cmcrd/api';
+import { startDashboard } from '../server/serve.js';
 import { launchChromium } from './browser.js';
 
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-dashboard-'));
-let server: DashboardServer;
+let server: ServerHandle;
 let browser: Browser;
 let epochsFoldId = 0;
 

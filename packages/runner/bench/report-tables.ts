@@ -5,21 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store, TABLE_KINDS, buildReport, formatReport } from '../src/index.js';
-import { fixtureRow, insertFolds, paperShapedFolds } from '../src/testing.js';
+import { writePaperShapedStore } from '../src/testing.js';
 
 const SEEDS = 18;
 const TARGET_MS = 1000;
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-report-bench-'));
 try {
   const file = join(dir, 'store.sqlite');
-  const t0 = performance.now();
-  const store = Store.open(file);
-  insertFolds(store, [...paperShapedFolds(SEEDS)].map(fixtureRow));
-  const folds = store.countFolds();
-  store.close();
-  console.log(
-    `\nreport tables from a store of ${folds.toLocaleString('en')} folds (written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-  );
+  const { folds, seconds } = writePaperShapedStore(file, SEEDS);
+  console.log(`
+report tables from a store of ${folds.toLocaleString('en')} folds (written in ${seconds.toFixed(1)} s)`);
   console.log('table          tables  median ms  max ms  target');
   for (const kind of TABLE_KINDS) {
     const times: number[] = [];

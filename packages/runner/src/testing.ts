@@ -2,7 +2,7 @@
 // runner writes them, from a few fields. Exported as @cmcrd/runner/testing; not part of the main entry.
 import { variantOf } from './fold.js';
 import { canonicalJson, hashOf } from './identity.js';
-import type { Store } from './store/store.js';
+import { Store } from './store/store.js';
 import { type NewFoldRow, folds as schemaFolds } from './store/schema.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), so fixture stores are the same on every machine. */
@@ -259,5 +259,17 @@ export function* paperShapedFolds(seeds: number): Generator<FixtureFold> {
         }
       }
     }
+  }
+}
+
+/** Writes a store of `seeds` × 5,760 paper-shaped folds (the benchmarks' 100,000-fold store); returns the fold count and seconds taken. */
+export function writePaperShapedStore(file: string, seeds: number): { folds: number; seconds: number } {
+  const t0 = performance.now();
+  const store = Store.open(file);
+  try {
+    insertFolds(store, [...paperShapedFolds(seeds)].map(fixtureRow));
+    return { folds: store.countFolds(), seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    store.close();
   }
 }

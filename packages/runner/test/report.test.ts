@@ -281,10 +281,10 @@ test("option variants: the default keeps the method's name, the others are label
   );
 });
 
-/** The paper's cell, read straight from the shared transcription (not through the code under test). */
+/** The paper's cell, read straight from the project's copy of the transcription (not through the code under test's lookups). */
 function reported(table: string, match: Record<string, unknown>): Record<string, number> {
   const json = JSON.parse(
-    readFileSync(new URL('../../../../shared/paper/reported.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../paper/reported.json', import.meta.url), 'utf8'),
   );
   const found = json.tables[table].cells.find((c: Record<string, unknown>) =>
     Object.entries(match).every(([k, v]) => c[k] === v),

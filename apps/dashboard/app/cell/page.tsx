@@ -1,4 +1,5 @@
 'use client';
+import type { CellFolds } from '@cmcrd/runner';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { Curves, type EpochPoint, EmbeddingPlot, FoldBars } from '../../components/charts';
@@ -9,17 +10,6 @@ import { query, useApi } from '../../lib/api';
 import { classNames } from '../../lib/classes';
 import { useUrlState } from '../../lib/url-state';
 
-interface CellFolds {
-  foldKeys: string[];
-  protocolFlags: Record<string, string> | null;
-  rows: {
-    key: string;
-    label: string;
-    method: string;
-    direction: string;
-    folds: Record<string, { accuracy: number; seeds: number; foldId: number }>;
-  }[];
-}
 
 interface Fold {
   id: number;

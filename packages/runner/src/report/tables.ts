@@ -292,20 +292,25 @@ export function significanceReport(facts: readonly FoldFact[], o: ReportOptions)
   return tables;
 }
 
-/** Table 5: EEG, EM, EM+EEG fusion and CMCRD in both directions, per protocol. */
-export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
+/** Tables 5 and 6's models, in the paper's order. */
+const MODEL_ORDER = ['EEG', 'EM', 'EM+EEG', 'EM-guided EEG', 'EEG-guided EM'];
+
+/** The folds of Tables 5 and 6: the unimodal models, fusion and CMCRD (its default options) in the asked direction. */
+function crossModalFacts(facts: readonly FoldFact[], o: ReportOptions) {
   const named = datasetNaming(facts);
-  const variantOf = variantNamer(
-    facts,
-    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
-  );
+  const variantOf = variantNamer(facts, (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`);
   const models = facts.filter(
     (f) =>
       crossModalModel(f.method, f.direction) !== undefined &&
       (f.direction === 'none' || !o.direction || f.direction === o.direction) &&
       variantOf(f).isDefault,
   );
-  const order = ['EEG', 'EM', 'EM+EEG', 'EM-guided EEG', 'EEG-guided EM'];
+  return { named, models };
+}
+
+/** Table 5: EEG, EM, EM+EEG fusion and CMCRD in both directions, per protocol. */
+export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
+  const { named, models } = crossModalFacts(facts, o);
   const tables: ReportTable[] = [];
   for (const scope of scopes(models, (f) => ranked(PROTOCOL_ORDER, f.protocol)).values()) {
     const protocol = scope.facts[0].protocol;
@@ -320,7 +325,7 @@ export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): Repo
         };
       },
       columnOf: (f) => datasetColumn(named, f),
-      rowOrder: (a, b) => order.indexOf(a.key) - order.indexOf(b.key),
+      rowOrder: (a, b) => MODEL_ORDER.indexOf(a.key) - MODEL_ORDER.indexOf(b.key),
       columnOrder: byColumnOrder,
       cell: (here, universe) => summaryCell(here, universe, accuracyOf, 100),
     });
@@ -354,18 +359,7 @@ const PHASES = ['train', 'test', 'teacher'] as const;
 
 /** Table 6: seconds per fold to train and to test each model, per backbone. */
 export function timingReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
-  const named = datasetNaming(facts);
-  const variantOf = variantNamer(
-    facts,
-    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
-  );
-  const models = facts.filter(
-    (f) =>
-      crossModalModel(f.method, f.direction) !== undefined &&
-      (f.direction === 'none' || !o.direction || f.direction === o.direction) &&
-      variantOf(f).isDefault,
-  );
-  const order = ['EEG', 'EM', 'EM+EEG', 'EM-guided EEG', 'EEG-guided EM'];
+  const { named, models } = crossModalFacts(facts, o);
   const tables: ReportTable[] = [];
   for (const scope of scopes(models, (f) => ranked(BACKBONE_ORDER, f.backbone)).values()) {
     const backbone = scope.facts[0].backbone;
@@ -393,7 +387,7 @@ export function timingReport(facts: readonly FoldFact[], o: ReportOptions): Repo
       }),
       rowOrder: (a, b) =>
         a.key.split('|')[0].localeCompare(b.key.split('|')[0]) ||
-        order.indexOf(a.key.split('|')[1]) - order.indexOf(b.key.split('|')[1]),
+        MODEL_ORDER.indexOf(a.key.split('|')[1]) - MODEL_ORDER.indexOf(b.key.split('|')[1]),
       columnOrder: byColumnOrder,
       universeKey: (row, column) => `${row.key.split('|')[0]}|${column.protocol}`,
       universeKeyOfFact: (f) => `${named(f)}|${f.protocol}`,

@@ -111,6 +111,20 @@ export interface RunRow {
 
 export type EpochInput = Omit<NewEpochRow, 'foldId'>;
 
+/** `WHERE` terms (column = ?) and their bound values for the raw grouped queries; the column names are ours, never the caller's. */
+function rawWhere(filter: FoldFilter): { where: string; args: (string | number)[] } {
+  const terms: string[] = [];
+  const args: (string | number)[] = [];
+  for (const key of ['dataset', 'protocol', 'backbone', 'method', 'direction', 'seed', 'status'] as const) {
+    const v = filter[key];
+    if (v !== undefined) {
+      terms.push(`${key} = ?`);
+      args.push(v);
+    }
+  }
+  return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', args };
+}
+
 export class Store {
   readonly db: BetterSQLite3Database<typeof schema>;
 
@@ -225,28 +239,12 @@ export class Store {
    * fraction of a second and JavaScript only sees one row per fold.
    */
   foldFacts(filter: FoldFilter = {}): FoldFact[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    for (const [key, column] of [
-      ['dataset', 'dataset'],
-      ['protocol', 'protocol'],
-      ['backbone', 'backbone'],
-      ['method', 'method'],
-      ['direction', 'direction'],
-      ['seed', 'seed'],
-      ['status', 'status'],
-    ] as const) {
-      const v = filter[key];
-      if (v !== undefined) {
-        where.push(`${column} = ?`);
-        args.push(v);
-      }
-    }
+    const { where, args } = rawWhere(filter);
     const group = 'dataset, data_revision, protocol, protocol_options, direction, backbone, method, variant, fold_key, status, synthetic';
     const rows = this.sqlite
       .prepare(
         `SELECT ${group}, count(*), count(DISTINCT seed), avg(accuracy), avg(train_ms), avg(test_ms), avg(teacher_ms), min(id)
-           FROM folds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ${group}`,
+           FROM folds ${where} GROUP BY ${group}`,
       )
       .raw(true)
       .all(...args) as unknown[][];
@@ -360,20 +358,12 @@ export class Store {
 
   /** Every run (the folds of one configuration and seed) that matches, grouped in SQL. */
   listRuns(q: FoldFilter = {}): RunRow[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    for (const key of ['dataset', 'protocol', 'backbone', 'method', 'direction', 'seed'] as const) {
-      const v = q[key];
-      if (v !== undefined) {
-        where.push(`${key} = ?`);
-        args.push(v);
-      }
-    }
+    const { where, args } = rawWhere(q);
     const group = 'dataset, data_revision, synthetic, protocol, protocol_options, backbone, method, direction, variant, seed';
     const rows = this.sqlite
       .prepare(
         `SELECT ${group}, sum(status = 'done'), sum(status = 'failed'), avg(accuracy), min(id), max(finished_at), group_concat(DISTINCT sweep_id)
-           FROM folds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ${group} ORDER BY min(id)`,
+           FROM folds ${where} GROUP BY ${group} ORDER BY min(id)`,
       )
       .raw(true)
       .all(...args) as unknown[][];
