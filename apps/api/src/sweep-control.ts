@@ -87,10 +87,12 @@ export class SweepController {
     const sweep = this.store.getSweep(id);
     if (!sweep) throw new SweepRequestError(404, `no experiment ${id}`, 'id');
     const child = this.children.get(id);
+    // A sweep that has finished (its child may still be exiting) is not cancelled after the fact.
+    if (sweep.status !== 'running') throw new SweepRequestError(409, `experiment ${id} is ${sweep.status}`, 'id');
     if (!child) {
       throw new SweepRequestError(
         409,
-        sweep.status === 'running' ? `experiment ${id} was not started by this server: stop its \`cmcrd sweep\` process where it runs` : `experiment ${id} is ${sweep.status}`,
+        `experiment ${id} was not started by this server: stop its \`cmcrd sweep\` process where it runs`,
         'id',
       );
     }
@@ -102,7 +104,11 @@ export class SweepController {
 
   /** Stops every sweep this server started (tests; a server that is told to take its sweeps down). */
   cancelAll(): void {
-    for (const id of [...this.children.keys()]) this.cancel(id);
+    for (const [id, child] of [...this.children]) {
+      this.children.delete(id);
+      killGroup(child);
+      if (this.store.getSweep(id)?.status === 'running') this.store.cancelSweep(id);
+    }
   }
 
   private writePosted(spec: string): string {
