@@ -34,7 +34,9 @@ export const version: string = readVersion();
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   } catch {
     return '0.0.0';
@@ -67,8 +69,18 @@ export function createApi(options: AppOptions = {}): Api {
   const owned = options.store === undefined;
   const store = options.store ?? Store.open(userPath(options.dbPath ?? DEFAULT_DB));
   const token = options.token === undefined ? process.env.CMCRD_API_TOKEN || null : options.token || null;
-  const sweeps = new SweepController(store, options.workDir ?? defaultWorkDir(store.path), options.sweepFilesDir ?? userPath('sweeps'));
-  const ctx: ApiContext = { store, sweeps, token, cache: new StampCache(), progressIntervalMs: options.progressIntervalMs ?? 1000 };
+  const sweeps = new SweepController(
+    store,
+    options.workDir ?? defaultWorkDir(store.path),
+    options.sweepFilesDir ?? userPath('sweeps'),
+  );
+  const ctx: ApiContext = {
+    store,
+    sweeps,
+    token,
+    cache: new StampCache(),
+    progressIntervalMs: options.progressIntervalMs ?? 1000,
+  };
 
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
@@ -76,7 +88,9 @@ export function createApi(options: AppOptions = {}): Api {
     },
   });
 
-  app.get('/api/health', (c) => c.json<HealthBody>({ ok: true, version, store: store.path, readOnly: token === null }));
+  app.get('/api/health', (c) =>
+    c.json<HealthBody>({ ok: true, version, store: store.path, readOnly: token === null }),
+  );
   registerFoldRoutes(app, ctx);
   registerEmbeddingRoutes(app, ctx);
   registerExperimentRoutes(app, ctx, options.maxBodyBytes ?? 256 * 1024);
@@ -84,7 +98,11 @@ export function createApi(options: AppOptions = {}): Api {
   registerEventRoutes(app, ctx);
   registerViewRoutes(app, ctx);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'CMCRD_API_TOKEN' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'CMCRD_API_TOKEN',
+  });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -98,16 +116,27 @@ export function createApi(options: AppOptions = {}): Api {
   app.notFound((c) => {
     const path = c.req.path;
     if (path === '/api' || path.startsWith('/api/')) {
-      return c.json<NotFoundBody>({ error: 'not found', message: `no route ${c.req.method} ${path}`, path }, 404);
+      return c.json<NotFoundBody>(
+        { error: 'not found', message: `no route ${c.req.method} ${path}`, path },
+        404,
+      );
     }
     return c.text('not found', 404);
   });
 
   app.onError((err, c) => {
     // Hono's own refusals (a body that is not JSON, …) keep their status, as JSON.
-    if (err instanceof HTTPException && err.status < 500) return errorJson(c, err.status, { error: 'bad request', message: err.message || 'bad request', in: 'json' });
+    if (err instanceof HTTPException && err.status < 500)
+      return errorJson(c, err.status, {
+        error: 'bad request',
+        message: err.message || 'bad request',
+        in: 'json',
+      });
     console.error(`api: ${c.req.method} ${c.req.path} failed:`, err);
-    return c.json({ error: 'internal error', message: 'the server failed; see its log', path: c.req.path }, 500);
+    return c.json(
+      { error: 'internal error', message: 'the server failed; see its log', path: c.req.path },
+      500,
+    );
   });
 
   return {

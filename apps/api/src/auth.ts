@@ -14,14 +14,20 @@ export function requireToken(token: string | null): MiddlewareHandler {
     if (!expected) {
       return errorJson(c, 403, {
         error: 'read-only',
-        message: 'this server is read-only: start it with CMCRD_API_TOKEN set to allow starting and cancelling sweeps',
+        message:
+          'this server is read-only: start it with CMCRD_API_TOKEN set to allow starting and cancelling sweeps',
       });
     }
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer (.+)$/.exec(header);
     if (!match || !timingSafeEqual(digest(match[1]), expected)) {
       c.header('WWW-Authenticate', 'Bearer realm="cmcrd"');
-      return errorJson(c, 401, { error: 'unauthorized', message: 'a valid bearer token is required (Authorization: Bearer <CMCRD_API_TOKEN>)', parameter: 'Authorization', in: 'header' });
+      return errorJson(c, 401, {
+        error: 'unauthorized',
+        message: 'a valid bearer token is required (Authorization: Bearer <CMCRD_API_TOKEN>)',
+        parameter: 'Authorization',
+        in: 'header',
+      });
     }
     await next();
   };

@@ -21,7 +21,9 @@ export function describeZodError(error: ZodError, target: string): ApiError {
   const issue = error.issues[0];
   const unknown = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : undefined;
   const parameter = unknown ? unknown.join(', ') : issue.path.map(String).join('.') || undefined;
-  const message = unknown ? `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}` : issue.message;
+  const message = unknown
+    ? `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`
+    : issue.message;
   return {
     error: 'invalid parameter',
     message: parameter && !unknown ? `${parameter}: ${message}` : message,

@@ -13,6 +13,15 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
+/** A route's JSON response in the OpenAPI document. */
+export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+/** An error response (ErrorSchema) in the OpenAPI document. */
+export const errorResponse = (description: string) => jsonResponse(ErrorSchema, description);
+
 export const Pagination = {
   limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ description: 'page size (1–500)' }),
   offset: z.coerce.number().int().min(0).default(0).openapi({ description: 'items to skip' }),
@@ -35,11 +44,11 @@ export const IdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 });
 
+/** A run id: a hash of the run's definition (serialize.ts runIdOf). */
+export const RunId = z.string().regex(/^[0-9a-f]{16}$/, 'a run id is 16 hexadecimal digits');
+
 export const RunIdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[0-9a-f]{16}$/, 'a run id is 16 hexadecimal digits')
-    .openapi({ param: { name: 'id', in: 'path' }, example: '0123456789abcdef' }),
+  id: RunId.openapi({ param: { name: 'id', in: 'path' }, example: '0123456789abcdef' }),
 });
 
 const Json = z.record(z.string(), z.unknown());
@@ -132,7 +141,9 @@ export const ExperimentSchema = z
     failed: z.number().int(),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
-    startedHere: z.boolean().openapi({ description: 'started by this server (and so cancellable through it)' }),
+    startedHere: z
+      .boolean()
+      .openapi({ description: 'started by this server (and so cancellable through it)' }),
   })
   .openapi('Experiment');
 
@@ -154,7 +165,9 @@ export const TableKindParam = z.object({
 export const TableQuery = z
   .object({
     ...FoldFilters,
-    format: z.enum(['json', ...REPORT_FORMATS.filter((f) => f !== 'json')] as [string, ...string[]]).default('json'),
+    format: z
+      .enum(['json', ...REPORT_FORMATS.filter((f) => f !== 'json')] as [string, ...string[]])
+      .default('json'),
     reference: name("significance: the row tested against the others (default 'cmcrd')"),
     family: z.enum(['column', 'table']).optional(),
     variants: z.enum(['default', 'all']).optional(),
@@ -169,12 +182,23 @@ export const TableQuery = z
 export const StartSweepBody = z
   .object({
     spec: z.string().min(1).max(200_000).optional().openapi({ description: 'the sweep file (YAML text)' }),
-    path: z.string().min(1).max(500).optional().openapi({ description: 'a sweep file under the server’s sweeps folder, e.g. paper.yaml' }),
+    path: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .openapi({ description: 'a sweep file under the server’s sweeps folder, e.g. paper.yaml' }),
     workers: z.number().int().min(1).max(64).optional(),
     retries: z.number().int().min(0).max(10).optional(),
     real: z.boolean().optional(),
-    embeddings: z.boolean().optional().openapi({ description: "store each fold's t-SNE embedding of its test features" }),
+    embeddings: z
+      .boolean()
+      .optional()
+      .openapi({ description: "store each fold's t-SNE embedding of its test features" }),
     backend: z.enum(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).optional(),
   })
   .strict()
-  .refine((b) => (b.spec === undefined) !== (b.path === undefined), { message: 'give exactly one of spec and path', path: ['spec'] });
+  .refine((b) => (b.spec === undefined) !== (b.path === undefined), {
+    message: 'give exactly one of spec and path',
+    path: ['spec'],
+  });

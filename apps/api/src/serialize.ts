@@ -4,12 +4,35 @@ import type { FoldSummaryRow, RunRow, schema } from '@cmcrd/runner';
 type FoldRow = typeof schema.folds.$inferSelect;
 type SweepRow = typeof schema.sweeps.$inferSelect;
 
-type RunKey = Pick<RunRow, 'dataset' | 'dataRevision' | 'protocol' | 'protocolOptions' | 'backbone' | 'method' | 'direction' | 'variant' | 'seed'>;
+type RunKey = Pick<
+  RunRow,
+  | 'dataset'
+  | 'dataRevision'
+  | 'protocol'
+  | 'protocolOptions'
+  | 'backbone'
+  | 'method'
+  | 'direction'
+  | 'variant'
+  | 'seed'
+>;
 
 /** A run's id: a hash of what defines it, so it is the same on every server and after restarts. */
 export function runIdOf(r: RunKey): string {
   return createHash('sha256')
-    .update(JSON.stringify([r.dataset, r.dataRevision, r.protocol, r.protocolOptions, r.backbone, r.method, r.direction, r.variant, r.seed]))
+    .update(
+      JSON.stringify([
+        r.dataset,
+        r.dataRevision,
+        r.protocol,
+        r.protocolOptions,
+        r.backbone,
+        r.method,
+        r.direction,
+        r.variant,
+        r.seed,
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
 }
@@ -27,7 +50,10 @@ function json(text: string): Record<string, unknown> {
 }
 
 /** The `variant` column split into the method's options and the training settings. */
-export function variantParts(variant: string): { options: Record<string, unknown>; training: Record<string, unknown> } {
+export function variantParts(variant: string): {
+  options: Record<string, unknown>;
+  training: Record<string, unknown>;
+} {
   const [options, student, teacherEpochs, module] = variant.split('\u001f');
   return {
     options: options ? json(options) : {},
@@ -108,7 +134,11 @@ export function runJson(r: RunRow) {
   };
 }
 
-export function experimentJson(s: SweepRow, counts: { done: number; failed: number } | undefined, startedHere: boolean) {
+export function experimentJson(
+  s: SweepRow,
+  counts: { done: number; failed: number } | undefined,
+  startedHere: boolean,
+) {
   return {
     id: s.id,
     name: s.name,

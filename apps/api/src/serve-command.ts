@@ -3,12 +3,15 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type ServerHandle, type StartServerOptions, startServer } from './server.js';
 
 function port(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError(`--port must be 0–65535, got '${v}'`);
+  if (!/^\d+$/.test(v) || Number(v) > 65535)
+    throw new InvalidArgumentError(`--port must be 0–65535, got '${v}'`);
   return Number(v);
 }
 
 /** A server with the dashboard as well as the API (the dashboard's package provides it). */
-export type StartWithDashboard = (options: StartServerOptions & { apiOnly: boolean }) => Promise<ServerHandle>;
+export type StartWithDashboard = (
+  options: StartServerOptions & { apiOnly: boolean },
+) => Promise<ServerHandle>;
 
 /**
  * `cmcrd serve`: the API over a store on 127.0.0.1:3000, and, when the dashboard's package passes
@@ -22,17 +25,32 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
         ? 'the dashboard and the HTTP API on one port, over a store (read-only unless CMCRD_API_TOKEN is set)'
         : 'the HTTP API over a store (read-only unless CMCRD_API_TOKEN is set)',
     )
-    .option('--api-only', withDashboard ? 'serve the API without the dashboard' : 'serve the API (the only mode of this package)')
+    .option(
+      '--api-only',
+      withDashboard ? 'serve the API without the dashboard' : 'serve the API (the only mode of this package)',
+    )
     .option('--db <path>', "SQLite store (default: the demo's)", DEMO_DB)
     .option('--port <n>', 'port (0: any free one)', port, 3000)
-    .option('--host <address>', 'interface to bind; anything but loopback exposes the store to the network', '127.0.0.1')
+    .option(
+      '--host <address>',
+      'interface to bind; anything but loopback exposes the store to the network',
+      '127.0.0.1',
+    )
     .action(async (o: { db: string; port: number; host: string; apiOnly?: boolean }) => {
       const apiOnly = !withDashboard || o.apiOnly === true;
       const options = { dbPath: userPath(o.db), port: o.port, hostname: o.host };
-      const server = withDashboard ? await withDashboard({ ...options, apiOnly }) : await startServer(options);
-      const mode = process.env.CMCRD_API_TOKEN ? 'sweeps can be started and cancelled with the token' : 'read-only (set CMCRD_API_TOKEN to allow starting and cancelling sweeps)';
-      const what = apiOnly ? `cmcrd API on ${server.url}/api` : `cmcrd dashboard on ${server.url}/ (API: ${server.url}/api)`;
-      console.log(`${what} (OpenAPI: ${server.url}/api/openapi.json) over ${server.api.store.path}; ${mode}. Ctrl-C stops it.`);
+      const server = withDashboard
+        ? await withDashboard({ ...options, apiOnly })
+        : await startServer(options);
+      const mode = process.env.CMCRD_API_TOKEN
+        ? 'sweeps can be started and cancelled with the token'
+        : 'read-only (set CMCRD_API_TOKEN to allow starting and cancelling sweeps)';
+      const what = apiOnly
+        ? `cmcrd API on ${server.url}/api`
+        : `cmcrd dashboard on ${server.url}/ (API: ${server.url}/api)`;
+      console.log(
+        `${what} (OpenAPI: ${server.url}/api/openapi.json) over ${server.api.store.path}; ${mode}. Ctrl-C stops it.`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           server.close().then(resolve, resolve);

@@ -54,7 +54,8 @@ export class SweepController {
   }
 
   async start(r: StartSweep): Promise<SweepRow> {
-    const { text, file: named } = r.spec !== undefined ? { text: r.spec, file: undefined } : this.named(r.path!);
+    const { text, file: named } =
+      r.spec !== undefined ? { text: r.spec, file: undefined } : this.named(r.path!);
     let cells: ReturnType<typeof expandSweep>;
     let name: string;
     try {
@@ -62,23 +63,36 @@ export class SweepController {
       const spec = parseSweep(text, named ?? 'spec');
       name = spec.name;
       if (spec.plugins.length || spec.grids.some((g) => g.plugins.length)) {
-        throw new SweepRequestError(400, 'plugins are not accepted over the API (loading one runs its code); run this sweep with `cmcrd sweep`', r.spec !== undefined ? 'spec' : 'path');
+        throw new SweepRequestError(
+          400,
+          'plugins are not accepted over the API (loading one runs its code); run this sweep with `cmcrd sweep`',
+          r.spec !== undefined ? 'spec' : 'path',
+        );
       }
       cells = expandSweep(spec, { real: r.real === true });
     } catch (e) {
-      if (e instanceof SweepFileError || e instanceof ConfigError) throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
+      if (e instanceof SweepFileError || e instanceof ConfigError)
+        throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
       throw e;
     }
     let jobs: number;
     try {
       jobs = expandJobs(cells).jobs.length;
     } catch (e) {
-      if (e instanceof ConfigError) throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
+      if (e instanceof ConfigError)
+        throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
       throw e;
     }
     const file = named ?? this.writePosted(text);
-    const sweep = this.store.openSweep({ name, file, spec: text, options: { real: r.real === true }, folds: jobs });
-    if (this.children.has(sweep.id)) throw new SweepRequestError(409, `sweep ${sweep.id} ('${name}') is already running here`);
+    const sweep = this.store.openSweep({
+      name,
+      file,
+      spec: text,
+      options: { real: r.real === true },
+      folds: jobs,
+    });
+    if (this.children.has(sweep.id))
+      throw new SweepRequestError(409, `sweep ${sweep.id} ('${name}') is already running here`);
     this.spawnSweep(sweep.id, file, r);
     return sweep;
   }
@@ -88,7 +102,8 @@ export class SweepController {
     if (!sweep) throw new SweepRequestError(404, `no experiment ${id}`, 'id');
     const child = this.children.get(id);
     // A sweep that has finished (its child may still be exiting) is not cancelled after the fact.
-    if (sweep.status !== 'running') throw new SweepRequestError(409, `experiment ${id} is ${sweep.status}`, 'id');
+    if (sweep.status !== 'running')
+      throw new SweepRequestError(409, `experiment ${id} is ${sweep.status}`, 'id');
     if (!child) {
       throw new SweepRequestError(
         409,
@@ -124,7 +139,11 @@ export class SweepController {
     const file = resolve(root, path);
     const rel = relative(root, file);
     if (isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new SweepRequestError(400, `path must name a file under the server's sweeps folder (${root})`, 'path');
+      throw new SweepRequestError(
+        400,
+        `path must name a file under the server's sweeps folder (${root})`,
+        'path',
+      );
     }
     let text: string;
     try {
@@ -148,7 +167,11 @@ export class SweepController {
     mkdirSync(logDir, { recursive: true });
     const log = openSync(join(logDir, `experiment-${id}.log`), 'a');
     // Its own process group, so that a cancel reaches the coordinator and its workers together.
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
+    const child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: process.env,
+    });
     closeSync(log);
     this.children.set(id, child);
     child.on('exit', () => {

@@ -1,19 +1,17 @@
+import { TABLE_PAGES } from '../lib/table-pages';
+
 /**
  * Starts a table page's two API requests while the page's JavaScript is still loading: the
  * store's facets, and the table itself when the URL already names its required filters. `useApi`
  * picks the promises up (once) instead of asking again; nothing is fetched that the page will not
- * show. Keep the lists in step with the pages' filters (components/TablePage.tsx).
+ * show.
  */
-const PAGES: Record<string, { required: string[]; known: string[] }> = {
-  comparison: { required: ['protocol', 'direction'], known: ['protocol', 'direction', 'dataset'] },
-  significance: {
-    required: ['protocol', 'direction'],
-    known: ['protocol', 'direction', 'dataset', 'family'],
-  },
-  ablation: { required: ['direction'], known: ['direction', 'backbone', 'dataset'] },
-  fusion: { required: ['protocol'], known: ['protocol', 'dataset'] },
-  timing: { required: ['backbone'], known: ['backbone', 'dataset'] },
-};
+const PAGES = Object.fromEntries(
+  Object.entries(TABLE_PAGES).map(([page, p]) => [
+    page,
+    { required: p.required, known: [...p.required, ...p.optional] },
+  ]),
+);
 
 const SCRIPT = `(function () {
   var pages = ${JSON.stringify(PAGES)};

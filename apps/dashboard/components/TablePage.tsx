@@ -3,6 +3,7 @@ import type { ReportColumn, ReportRow, ReportTable } from '@cmcrd/runner';
 import { type ReactNode, useEffect } from 'react';
 import { type Facets, query, useApi } from '../lib/api';
 import { useUrlState } from '../lib/url-state';
+import { TABLE_PAGES, type TablePageName } from '../lib/table-pages';
 import { ExportButtons } from './ExportButtons';
 import { ReportTableView } from './ReportTableView';
 import { type Option, Select } from './Select';
@@ -23,14 +24,14 @@ const DIRECTION_ORDER = ['em->eeg', 'eeg->em'];
 const rank = (order: string[]) => (a: string, b: string) =>
   (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b);
 
-export const protocolFilter: FilterSpec = {
+const protocolFilter: FilterSpec = {
   name: 'protocol',
   label: 'Protocol',
   options: (f) => [...f.protocols].sort(rank(PROTOCOL_ORDER)).map((p) => ({ value: p, label: p })),
   preferred: (f) => [...f.protocols].sort(rank(PROTOCOL_ORDER))[0],
 };
 
-export const directionFilter: FilterSpec = {
+const directionFilter: FilterSpec = {
   name: 'direction',
   label: 'Direction',
   options: (f) =>
@@ -44,7 +45,7 @@ export const directionFilter: FilterSpec = {
   preferred: (f) => f.directions.filter((d) => d !== 'none').sort(rank(DIRECTION_ORDER))[0],
 };
 
-export const datasetFilter: FilterSpec = {
+const datasetFilter: FilterSpec = {
   name: 'dataset',
   label: 'Dataset',
   options: (f) =>
@@ -52,22 +53,41 @@ export const datasetFilter: FilterSpec = {
   allowAll: 'all datasets',
 };
 
-export const backboneFilter: FilterSpec = {
-  name: 'backbone',
-  label: 'Backbone',
-  options: (f) => f.backbones.map((b) => ({ value: b, label: b })),
-  allowAll: 'all backbones',
+const backboneOptions = (f: Facets) => f.backbones.map((b) => ({ value: b, label: b }));
+
+/** The menu of each URL parameter a table page may have: when required (a default) and when optional ("all"). */
+const FILTERS: Record<string, { required?: FilterSpec; optional?: FilterSpec }> = {
+  protocol: { required: protocolFilter },
+  direction: { required: directionFilter },
+  dataset: { optional: datasetFilter },
+  backbone: {
+    required: {
+      name: 'backbone',
+      label: 'Backbone',
+      options: backboneOptions,
+      preferred: (f) => (f.backbones.includes('dnn') ? 'dnn' : f.backbones[0]),
+    },
+    optional: { name: 'backbone', label: 'Backbone', options: backboneOptions, allowAll: 'all backbones' },
+  },
 };
+
+/** A page's filter menus, as lib/table-pages.ts lists its parameters (parameters without a menu, like `family`, are the page's own). */
+function filtersOf(table: TablePageName): FilterSpec[] {
+  const p = TABLE_PAGES[table];
+  return [
+    ...p.required.map((n) => FILTERS[n]?.required),
+    ...p.optional.map((n) => FILTERS[n]?.optional),
+  ].filter((f): f is FilterSpec => f !== undefined);
+}
 
 /**
  * A report table page: filters in the URL, the table(s) the API builds for exactly those
  * filters, export links for the same selection.
  */
 export function TablePage(props: {
-  table: string;
+  table: TablePageName;
   heading: string;
   intro: string;
-  filters: FilterSpec[];
   extra?: Record<string, string | undefined>;
   /** More controls for the filter row (their values go into `extra`). */
   extraFilters?: ReactNode;
@@ -75,10 +95,11 @@ export function TablePage(props: {
 }) {
   const { get, set } = useUrlState();
   const facets = useApi<Facets>('/api/facets');
+  const filters = filtersOf(props.table);
   const values: Record<string, string | undefined> = {};
-  for (const f of props.filters)
+  for (const f of filters)
     values[f.name] = get(f.name) ?? (facets.data && f.preferred ? f.preferred(facets.data) : undefined);
-  const missingDefaults = props.filters.filter(
+  const missingDefaults = filters.filter(
     (f) => get(f.name) === undefined && f.preferred && facets.data && f.preferred(facets.data) !== undefined,
   );
   // Defaults go into the URL too, so that what is on screen is what a copied link shows.
@@ -87,7 +108,7 @@ export function TablePage(props: {
       set(Object.fromEntries(missingDefaults.map((f) => [f.name, f.preferred!(facets.data!)])));
   });
   // With every defaulted filter already in the URL, the table is fetched at once, beside the facets.
-  const needsFacets = props.filters.some((f) => f.preferred && get(f.name) === undefined);
+  const needsFacets = filters.some((f) => f.preferred && get(f.name) === undefined);
   const ready = needsFacets ? facets.data !== null && missingDefaults.length === 0 : true;
   const qs = query({ ...values, ...props.extra });
   const report = useApi<{ tables: ReportTable[] }>(ready ? `/api/tables/${props.table}${qs}` : null);
@@ -97,7 +118,7 @@ export function TablePage(props: {
       <p className="muted">{props.intro}</p>
       <div className="filters">
         {facets.data &&
-          props.filters.map((f) => (
+          filters.map((f) => (
             <Select
               key={f.name}
               name={f.name}

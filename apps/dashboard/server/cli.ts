@@ -6,7 +6,9 @@ import { exitQuietlyOnClosedPipe, main } from '@cmcrd/runner/cli';
 import { startDashboard } from './serve.js';
 
 // The `cmcrd` command at the top of the chain: the runner's commands, and `serve` (dashboard + API).
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
 if (invokedDirectly) {
   exitQuietlyOnClosedPipe();
   main(process.argv, [(program) => registerServeCommand(program, startDashboard)]).then((code) => {

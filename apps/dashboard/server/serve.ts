@@ -70,5 +70,8 @@ export function dashboardApp(api: Api, dir = DASHBOARD_DIR): Hono {
 export function startDashboard(options: StartServerOptions & { apiOnly?: boolean }): Promise<ServerHandle> {
   const { apiOnly = false, ...serverOptions } = options;
   if (!apiOnly) ensureBuilt();
-  return startServer({ ...serverOptions, ...(apiOnly ? {} : { fetchFor: (api: Api) => dashboardApp(api).fetch }) });
+  return startServer({
+    ...serverOptions,
+    ...(apiOnly ? {} : { fetchFor: (api: Api) => dashboardApp(api).fetch }),
+  });
 }

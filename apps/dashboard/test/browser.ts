@@ -5,7 +5,9 @@ import { type Browser, chromium } from 'playwright-core';
 export function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
-    throw new Error(`${executablePath} is missing: the dashboard's browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it)`);
+    throw new Error(
+      `${executablePath} is missing: the dashboard's browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it)`,
+    );
   }
   return chromium.launch({
     executablePath,

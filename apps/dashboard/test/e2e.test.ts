@@ -48,7 +48,16 @@ before(async () => {
   ).id;
   // The same fold distilled (EM teacher → EEG student), with its own embedding: Fig. 4's pair.
   store.recordFold(
-    fixtureRow({ dataset: 'synthetic-seed', protocol: 'within-subject', foldKey: 'subject-01', method: 'cmcrd', backbone: 'bihdm', direction: 'em->eeg', accuracy: 0.6, options: CMCRD_DEFAULTS }),
+    fixtureRow({
+      dataset: 'synthetic-seed',
+      protocol: 'within-subject',
+      foldKey: 'subject-01',
+      method: 'cmcrd',
+      backbone: 'bihdm',
+      direction: 'em->eeg',
+      accuracy: 0.6,
+      options: CMCRD_DEFAULTS,
+    }),
     [],
     [{ kind: 'tsne', data: embedding(1) }],
   );
@@ -90,8 +99,21 @@ async function apiJson(path: string) {
 
 /** A small made-up embedding: 3 classes × 10 points, shifted by `offset`. */
 function embedding(offset: number): TsneArtifact {
-  const points: [number, number][] = Array.from({ length: 30 }, (_, i) => [Math.floor(i / 10) * 5 + offset + (i % 10) * 0.1, (i % 10) * 0.2 - offset]);
-  return { points, labels: points.map((_, i) => Math.floor(i / 10)), predicted: points.map((_, i) => Math.floor(i / 10)), indices: points.map((_, i) => i), perplexity: 9, iterations: 150, seed: 1, features: 'fixture', ms: 1 };
+  const points: [number, number][] = Array.from({ length: 30 }, (_, i) => [
+    Math.floor(i / 10) * 5 + offset + (i % 10) * 0.1,
+    (i % 10) * 0.2 - offset,
+  ]);
+  return {
+    points,
+    labels: points.map((_, i) => Math.floor(i / 10)),
+    predicted: points.map((_, i) => Math.floor(i / 10)),
+    indices: points.map((_, i) => i),
+    perplexity: 9,
+    iterations: 150,
+    seed: 1,
+    features: 'fixture',
+    ms: 1,
+  };
 }
 
 const shot = (page: Page, name: string) =>
@@ -310,11 +332,19 @@ describe('the dashboard in headless Chromium', { timeout: 180_000 }, () => {
     await shot(drill.page, 'cell-curves');
     await drill.page.close();
     // Fig. 4: the unimodal fold's embedding beside the distilled one's, 30 points each, by class.
-    const fig4 = await open('/cell/?dataset=synthetic-seed&protocol=within-subject&backbone=bihdm&direction=em->eeg&row=cmcrd');
+    const fig4 = await open(
+      '/cell/?dataset=synthetic-seed&protocol=within-subject&backbone=bihdm&direction=em->eeg&row=cmcrd',
+    );
     for (const id of ['embedding-baseline', 'embedding-selected']) {
-      await fig4.page.waitForFunction((tid) => document.querySelectorAll(`[data-testid=${tid}] .recharts-scatter-symbol`).length === 30, id);
+      await fig4.page.waitForFunction(
+        (tid) => document.querySelectorAll(`[data-testid=${tid}] .recharts-scatter-symbol`).length === 30,
+        id,
+      );
     }
-    assert.deepEqual(await fig4.page.locator('[data-testid=embedding-selected] .recharts-legend-item-text').allInnerTexts(), ['negative', 'neutral', 'positive']);
+    assert.deepEqual(
+      await fig4.page.locator('[data-testid=embedding-selected] .recharts-legend-item-text').allInnerTexts(),
+      ['negative', 'neutral', 'positive'],
+    );
     await shot(fig4.page, 'cell-embeddings');
     assert.deepEqual(fig4.errors, []);
     await fig4.page.close();

@@ -135,6 +135,31 @@ const ABLATION = [false, true].flatMap((mcc) =>
 );
 
 /**
+ * A fixture column's rows: the unimodal models, fusion, these distillers (with their options) in
+ * both directions, and on DGCNN CMCRD's 7 other MCC/US/IEW combinations (EM-guided EEG).
+ */
+function fixtureCells(
+  backbone: string,
+  distillers: Record<string, Record<string, unknown>>,
+): { method: string; direction: string; options?: Record<string, unknown> }[] {
+  return [
+    { method: 'eeg-only', direction: 'none' },
+    { method: 'em-only', direction: 'none' },
+    { method: 'fusion', direction: 'none' },
+    ...['em->eeg', 'eeg->em'].flatMap((direction) =>
+      Object.entries(distillers).map(([method, options]) => ({ method, direction, options })),
+    ),
+    ...(backbone === 'dgcnn'
+      ? ABLATION.filter((f) => !(f.mcc && f.us && f.iew)).map((flags) => ({
+          method: 'cmcrd',
+          direction: 'em->eeg',
+          options: { ...CMCRD_DEFAULTS, ...flags },
+        }))
+      : []),
+  ];
+}
+
+/**
  * The small fixed store behind the golden outputs: a real release (seed-iv) and a synthetic
  * preset, both protocols, DNN and DGCNN, the unimodal models, fusion, two baselines and CMCRD in
  * both directions, CMCRD's 8 ablation variants on DGCNN, two seeds in some cells, a failed fold
@@ -148,23 +173,11 @@ export function goldenFolds(): FixtureFold[] {
   for (const dataset of ['seed-iv', 'synthetic-seed-iv']) {
     for (const protocol of ['within-subject', 'cross-subject']) {
       for (const backbone of ['dnn', 'dgcnn']) {
-        const cells: { method: string; direction: string; options?: Record<string, unknown> }[] = [
-          { method: 'eeg-only', direction: 'none' },
-          { method: 'em-only', direction: 'none' },
-          { method: 'fusion', direction: 'none' },
-          ...['em->eeg', 'eeg->em'].flatMap((direction) => [
-            { method: 'kd', direction, options: { temperature: 4, weight: 1 } },
-            { method: 'crd', direction, options: { negatives: 1200, temperature: 0.07, weight: 0.8 } },
-            { method: 'cmcrd', direction, options: CMCRD_DEFAULTS },
-          ]),
-          ...(backbone === 'dgcnn'
-            ? ABLATION.filter((f) => !(f.mcc && f.us && f.iew)).map((flags) => ({
-                method: 'cmcrd',
-                direction: 'em->eeg',
-                options: { ...CMCRD_DEFAULTS, ...flags },
-              }))
-            : []),
-        ];
+        const cells = fixtureCells(backbone, {
+          kd: { temperature: 4, weight: 1 },
+          crd: { negatives: 1200, temperature: 0.07, weight: 0.8 },
+          cmcrd: CMCRD_DEFAULTS,
+        });
         for (const c of cells) {
           for (const foldKey of foldKeys(protocol, 4)) {
             // CRD on the synthetic preset's cross-subject DNN never ran its last fold.
@@ -220,28 +233,12 @@ export function* paperShapedFolds(seeds: number): Generator<FixtureFold> {
     for (const dataset of ['seed', 'seed-iv', 'seed-v']) {
       for (const protocol of ['within-subject', 'cross-subject']) {
         for (const backbone of ['dnn', 'dgcnn', 'bihdm']) {
-          const cells = [
-            { method: 'eeg-only', direction: 'none' },
-            { method: 'em-only', direction: 'none' },
-            { method: 'fusion', direction: 'none' },
-            ...['em->eeg', 'eeg->em'].flatMap((direction) =>
-              DISTILLERS.map((method) => ({
-                method,
-                direction,
-                options: method === 'cmcrd' ? CMCRD_DEFAULTS : { weight: 1 },
-              })),
-            ),
-            ...(backbone === 'dgcnn'
-              ? ABLATION.filter((f) => !(f.mcc && f.us && f.iew)).map((flags) => ({
-                  method: 'cmcrd',
-                  direction: 'em->eeg',
-                  options: { ...CMCRD_DEFAULTS, ...flags },
-                }))
-              : []),
-          ];
+          const cells = fixtureCells(
+            backbone,
+            Object.fromEntries(DISTILLERS.map((m) => [m, m === 'cmcrd' ? CMCRD_DEFAULTS : { weight: 1 }])),
+          );
           for (const c of cells) {
-            for (let s = 1; s <= 15; s++) {
-              const foldKey = `${protocol === 'within-subject' ? 'subject' : 'loso'}-${String(s).padStart(2, '0')}`;
+            for (const foldKey of foldKeys(protocol, 15)) {
               yield {
                 dataset,
                 protocol,

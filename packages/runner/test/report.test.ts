@@ -61,6 +61,7 @@ const close = (a: number | null | undefined, b: number, tol = 1e-12) => {
 
 const SYN = 'synthetic-seed-iv';
 const base = { dataset: SYN, protocol: 'within-subject', backbone: 'dnn' };
+/** A unimodal fold of the synthetic SEED-IV within-subject DNN column. */
 const uni = (
   method: string,
   foldKey: string,
@@ -74,20 +75,18 @@ const uni = (
   accuracy,
   ...more,
 });
+/** The same for a distiller, EM-guided EEG, with its options. */
 const dist = (
   method: string,
   foldKey: string,
   accuracy: number,
   more: Partial<FixtureFold> = {},
-): FixtureFold => ({
-  ...base,
-  method,
-  direction: 'em->eeg',
-  foldKey,
-  accuracy,
-  options: method === 'cmcrd' ? CMCRD_DEFAULTS : { weight: 1 },
-  ...more,
-});
+): FixtureFold =>
+  uni(method, foldKey, accuracy, {
+    direction: 'em->eeg',
+    options: method === 'cmcrd' ? CMCRD_DEFAULTS : { weight: 1 },
+    ...more,
+  });
 
 test("a cell is the mean over folds of each fold's seed mean, ± the sample std over folds", () => {
   const [t] = report('comparison', [
@@ -283,9 +282,7 @@ test("option variants: the default keeps the method's name, the others are label
 
 /** The paper's cell, read straight from the project's copy of the transcription (not through the code under test's lookups). */
 function reported(table: string, match: Record<string, unknown>): Record<string, number> {
-  const json = JSON.parse(
-    readFileSync(new URL('../paper/reported.json', import.meta.url), 'utf8'),
-  );
+  const json = JSON.parse(readFileSync(new URL('../paper/reported.json', import.meta.url), 'utf8'));
   const found = json.tables[table].cells.find((c: Record<string, unknown>) =>
     Object.entries(match).every(([k, v]) => c[k] === v),
   );
@@ -620,7 +617,13 @@ test("a comparison column opened up: every row's accuracy per fold, seeds averag
     uni('eeg-only', s(1), 0.3, { protocolOptions: { ...DEFAULT_PROTOCOL, epochSelection: 'oracle-test' } }),
   ]);
   try {
-    const c = cellFolds(store, { dataset: SYN, protocol: 'within-subject', backbone: 'dnn', direction: 'em->eeg', protocolFlags: { epochSelection: 'last' } });
+    const c = cellFolds(store, {
+      dataset: SYN,
+      protocol: 'within-subject',
+      backbone: 'dnn',
+      direction: 'em->eeg',
+      protocolFlags: { epochSelection: 'last' },
+    });
     assert.deepEqual(c.foldKeys, [s(1), s(2)]);
     assert.deepEqual(
       c.rows.map((r) => r.label),
@@ -634,7 +637,14 @@ test("a comparison column opened up: every row's accuracy per fold, seeds averag
     assert.equal(cmcrd[s(1)].foldId, seedOne.id);
     assert.deepEqual(Object.keys(c.rows[1].folds), [s(1)], 'the failed kd fold has no accuracy');
     assert.equal(c.protocolFlags?.epochSelection, 'last');
-    const all = cellFolds(store, { dataset: SYN, protocol: 'within-subject', backbone: 'dnn', direction: 'em->eeg', protocolFlags: { epochSelection: 'last' }, variants: 'all' });
+    const all = cellFolds(store, {
+      dataset: SYN,
+      protocol: 'within-subject',
+      backbone: 'dnn',
+      direction: 'em->eeg',
+      protocolFlags: { epochSelection: 'last' },
+      variants: 'all',
+    });
     assert.deepEqual(
       all.rows.map((r) => r.label),
       ['eeg-only', 'kd', 'cmcrd', 'cmcrd (mcc=false)'],

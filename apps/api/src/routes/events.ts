@@ -3,13 +3,24 @@ import { streamSSE } from 'hono/streaming';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { describeZodError, errorJson } from '../errors.js';
-import { ErrorSchema } from '../schemas.js';
+import { errorResponse } from '../schemas.js';
 import { experimentJson, foldSummaryJson } from '../serialize.js';
 
 const Query = z
   .object({
-    experiment: z.coerce.number().int().min(1).optional().openapi({ description: 'follow one experiment (default: the whole store)' }),
-    latest: z.coerce.number().int().min(0).max(200).default(20).openapi({ description: 'how many of the latest folds the first event carries' }),
+    experiment: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .openapi({ description: 'follow one experiment (default: the whole store)' }),
+    latest: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(200)
+      .default(20)
+      .openapi({ description: 'how many of the latest folds the first event carries' }),
   })
   .strict();
 
@@ -28,9 +39,13 @@ export function registerEventRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     summary: 'Live progress (text/event-stream): a `progress` event now and on every change of the store',
     request: { query: Query },
     responses: {
-      200: { description: 'event: progress, data: {folds: {done, failed}, experiments: [...], latest: [new folds]}', content: { 'text/event-stream': { schema: z.string() } } },
-      400: { description: 'a parameter is invalid', content: { 'application/json': { schema: ErrorSchema } } },
-      404: { description: 'no such experiment', content: { 'application/json': { schema: ErrorSchema } } },
+      200: {
+        description:
+          'event: progress, data: {folds: {done, failed}, experiments: [...], latest: [new folds]}',
+        content: { 'text/event-stream': { schema: z.string() } },
+      },
+      400: errorResponse('a parameter is invalid'),
+      404: errorResponse('no such experiment'),
     },
   });
 
@@ -39,7 +54,12 @@ export function registerEventRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     if (!parsed.success) return errorJson(c, 400, describeZodError(parsed.error, 'query'));
     const { experiment, latest: firstLatest } = parsed.data;
     if (experiment !== undefined && !ctx.store.getSweep(experiment)) {
-      return errorJson(c, 404, { error: 'not found', message: `no experiment ${experiment}`, parameter: 'experiment', in: 'query' });
+      return errorJson(c, 404, {
+        error: 'not found',
+        message: `no experiment ${experiment}`,
+        parameter: 'experiment',
+        in: 'query',
+      });
     }
     return streamSSE(c, async (stream) => {
       let open = true;
@@ -61,8 +81,15 @@ export function registerEventRoutes(app: OpenAPIHono, ctx: ApiContext): void {
             .listSweeps()
             .filter((s) => (experiment === undefined ? s.status === 'running' : s.id === experiment))
             .map((s) => experimentJson(s, counts.get(s.id), ctx.sweeps.startedHere(s.id)));
-          const folds = experiment === undefined ? cached(ctx, 'status-counts', () => ctx.store.statusCounts()) : (counts.get(experiment) ?? { done: 0, failed: 0 });
-          await stream.writeSSE({ event: 'progress', id: String(++id), data: JSON.stringify({ folds, experiments, latest: latest.map(foldSummaryJson) }) });
+          const folds =
+            experiment === undefined
+              ? cached(ctx, 'status-counts', () => ctx.store.statusCounts())
+              : (counts.get(experiment) ?? { done: 0, failed: 0 });
+          await stream.writeSSE({
+            event: 'progress',
+            id: String(++id),
+            data: JSON.stringify({ folds, experiments, latest: latest.map(foldSummaryJson) }),
+          });
           lastBeat = Date.now();
         } else if (Date.now() - lastBeat >= HEARTBEAT_MS) {
           await stream.write(': keep-alive\n\n');

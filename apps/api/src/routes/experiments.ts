@@ -4,13 +4,18 @@ import { requireToken } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { errorJson } from '../errors.js';
-import { ErrorSchema, ExperimentSchema, IdParam, Pagination, StartSweepBody, page } from '../schemas.js';
+import {
+  ExperimentSchema,
+  IdParam,
+  Pagination,
+  StartSweepBody,
+  errorResponse,
+  jsonResponse,
+  page,
+} from '../schemas.js';
 import { experimentJson } from '../serialize.js';
 import { SweepRequestError } from '../sweep-control.js';
 import { nextUrl } from './paging.js';
-
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const problem = (description: string) => json(ErrorSchema, description);
 
 /** Experiments are sweeps: their status and progress; starting and cancelling them needs the token. */
 export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxBodyBytes: number): void {
@@ -19,7 +24,8 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       const counts = ctx.store.sweepCounts();
       return ctx.store.listSweeps().map((s) => ({ row: s, counts: counts.get(s.id) }));
     });
-  const toJson = (e: ReturnType<typeof experiments>[number]) => experimentJson(e.row, e.counts, ctx.sweeps.startedHere(e.row.id));
+  const toJson = (e: ReturnType<typeof experiments>[number]) =>
+    experimentJson(e.row, e.counts, ctx.sweeps.startedHere(e.row.id));
   const guard = [
     requireToken(ctx.token),
     bodyLimit({
@@ -27,7 +33,11 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       onError: (c) => {
         // The rest of the body is not read: the connection cannot carry another request.
         c.header('Connection', 'close');
-        return errorJson(c, 413, { error: 'payload too large', message: `the body is over ${maxBodyBytes} bytes`, in: 'json' });
+        return errorJson(c, 413, {
+          error: 'payload too large',
+          message: `the body is over ${maxBodyBytes} bytes`,
+          in: 'json',
+        });
       },
     }),
   ];
@@ -37,8 +47,15 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       method: 'get',
       path: '/api/experiments',
       summary: 'Experiments (sweeps), newest first, with their progress',
-      request: { query: z.object({ ...Pagination, status: z.enum(['running', 'finished', 'cancelled']).optional() }).strict() },
-      responses: { 200: json(page(ExperimentSchema, 'ExperimentPage'), 'a page of experiments'), 400: problem('a parameter is invalid') },
+      request: {
+        query: z
+          .object({ ...Pagination, status: z.enum(['running', 'finished', 'cancelled']).optional() })
+          .strict(),
+      },
+      responses: {
+        200: jsonResponse(page(ExperimentSchema, 'ExperimentPage'), 'a page of experiments'),
+        400: errorResponse('a parameter is invalid'),
+      },
     }),
     (c) => {
       const q = c.req.valid('query');
@@ -46,7 +63,16 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
         .filter((e) => q.status === undefined || e.row.status === q.status)
         .reverse();
       const items = all.slice(q.offset, q.offset + q.limit).map(toJson);
-      return c.json({ items, total: all.length, limit: q.limit, offset: q.offset, next: nextUrl(c.req.url, q.offset, q.limit, all.length) }, 200);
+      return c.json(
+        {
+          items,
+          total: all.length,
+          limit: q.limit,
+          offset: q.offset,
+          next: nextUrl(c.req.url, q.offset, q.limit, all.length),
+        },
+        200,
+      );
     },
   );
 
@@ -57,15 +83,24 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       summary: 'One experiment with its sweep file',
       request: { params: IdParam },
       responses: {
-        200: json(ExperimentSchema.extend({ spec: z.string() }).openapi('ExperimentWithSpec'), 'the experiment'),
-        400: problem('a parameter is invalid'),
-        404: problem('no such experiment'),
+        200: jsonResponse(
+          ExperimentSchema.extend({ spec: z.string() }).openapi('ExperimentWithSpec'),
+          'the experiment',
+        ),
+        400: errorResponse('a parameter is invalid'),
+        404: errorResponse('no such experiment'),
       },
     }),
     (c) => {
       const { id } = c.req.valid('param');
       const e = experiments().find((x) => x.row.id === id);
-      if (!e) return errorJson(c, 404, { error: 'not found', message: `no experiment ${id}`, parameter: 'id', in: 'param' });
+      if (!e)
+        return errorJson(c, 404, {
+          error: 'not found',
+          message: `no experiment ${id}`,
+          parameter: 'id',
+          in: 'param',
+        });
       return c.json({ ...toJson(e), spec: e.row.spec }, 200);
     },
   );
@@ -74,17 +109,18 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
     createRoute({
       method: 'post',
       path: '/api/experiments',
-      summary: 'Start a sweep from a sweep file (its YAML text, or a file under the server’s sweeps folder); needs the token',
+      summary:
+        'Start a sweep from a sweep file (its YAML text, or a file under the server’s sweeps folder); needs the token',
       middleware: guard,
       security: [{ bearer: [] }],
       request: { body: { content: { 'application/json': { schema: StartSweepBody } }, required: true } },
       responses: {
-        202: json(ExperimentSchema, 'started; follow it at /api/events?experiment=<id>'),
-        400: problem('the body or the sweep file is invalid'),
-        401: problem('no or a wrong bearer token'),
-        403: problem('the server is read-only (no CMCRD_API_TOKEN)'),
-        409: problem('this sweep is already running here'),
-        413: problem('the body is too large'),
+        202: jsonResponse(ExperimentSchema, 'started; follow it at /api/events?experiment=<id>'),
+        400: errorResponse('the body or the sweep file is invalid'),
+        401: errorResponse('no or a wrong bearer token'),
+        403: errorResponse('the server is read-only (no CMCRD_API_TOKEN)'),
+        409: errorResponse('this sweep is already running here'),
+        413: errorResponse('the body is too large'),
       },
     }),
     async (c) => {
@@ -96,7 +132,9 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       } catch (e) {
         if (e instanceof SweepRequestError) {
           const body = { message: e.message, parameter: e.parameter, in: 'json' };
-          return e.status === 409 ? errorJson(c, 409, { error: 'conflict', ...body }) : errorJson(c, 400, { error: 'invalid sweep', ...body });
+          return e.status === 409
+            ? errorJson(c, 409, { error: 'conflict', ...body })
+            : errorJson(c, 400, { error: 'invalid sweep', ...body });
         }
         throw e;
       }
@@ -107,17 +145,18 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
     createRoute({
       method: 'post',
       path: '/api/experiments/{id}/cancel',
-      summary: 'Cancel a sweep this server started (its processes are stopped; finished folds stay); needs the token',
+      summary:
+        'Cancel a sweep this server started (its processes are stopped; finished folds stay); needs the token',
       middleware: guard,
       security: [{ bearer: [] }],
       request: { params: IdParam },
       responses: {
-        200: json(ExperimentSchema, 'cancelled'),
-        400: problem('a parameter is invalid'),
-        401: problem('no or a wrong bearer token'),
-        403: problem('the server is read-only (no CMCRD_API_TOKEN)'),
-        404: problem('no such experiment'),
-        409: problem('not running, or not started by this server'),
+        200: jsonResponse(ExperimentSchema, 'cancelled'),
+        400: errorResponse('a parameter is invalid'),
+        401: errorResponse('no or a wrong bearer token'),
+        403: errorResponse('the server is read-only (no CMCRD_API_TOKEN)'),
+        404: errorResponse('no such experiment'),
+        409: errorResponse('not running, or not started by this server'),
       },
     }),
     (c) => {
@@ -128,7 +167,9 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       } catch (e) {
         if (e instanceof SweepRequestError) {
           const body = { message: e.message, parameter: e.parameter, in: 'param' };
-          return e.status === 404 ? errorJson(c, 404, { error: 'not found', ...body }) : errorJson(c, 409, { error: 'conflict', ...body });
+          return e.status === 404
+            ? errorJson(c, 404, { error: 'not found', ...body })
+            : errorJson(c, 409, { error: 'conflict', ...body });
         }
         throw e;
       }

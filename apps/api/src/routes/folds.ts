@@ -2,13 +2,25 @@ import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { errorJson } from '../errors.js';
-import { EpochSchema, ErrorSchema, FoldFilters, FoldSchema, FoldSummarySchema, IdParam, Pagination, RunIdParam, RunSchema, page } from '../schemas.js';
+import {
+  EpochSchema,
+  FoldFilters,
+  FoldSchema,
+  FoldSummarySchema,
+  IdParam,
+  Pagination,
+  RunId,
+  RunIdParam,
+  RunSchema,
+  errorResponse,
+  jsonResponse,
+  page,
+} from '../schemas.js';
 import { foldJson, foldSummaryJson, runJson } from '../serialize.js';
 import { nextUrl } from './paging.js';
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const notFound = json(ErrorSchema, 'no such item');
-const invalid = json(ErrorSchema, 'a parameter is invalid (named in the body)');
+const notFound = errorResponse('no such item');
+const invalid = errorResponse('a parameter is invalid (named in the body)');
 
 const FoldListQuery = z
   .object({
@@ -16,12 +28,13 @@ const FoldListQuery = z
     ...Pagination,
     status: z.enum(['done', 'failed']).optional(),
     foldKey: z.string().min(1).max(200).optional().openapi({ description: 'e.g. subject-01 or loso-03' }),
-    experiment: z.coerce.number().int().min(1).optional().openapi({ description: 'only the folds this experiment (sweep) ran' }),
-    run: z
-      .string()
-      .regex(/^[0-9a-f]{16}$/, 'a run id is 16 hexadecimal digits')
+    experiment: z.coerce
+      .number()
+      .int()
+      .min(1)
       .optional()
-      .openapi({ description: 'only the folds of this run' }),
+      .openapi({ description: 'only the folds this experiment (sweep) ran' }),
+    run: RunId.optional().openapi({ description: 'only the folds of this run' }),
   })
   .strict();
 
@@ -29,8 +42,14 @@ const RunListQuery = z.object({ ...FoldFilters, ...Pagination }).strict();
 
 /** Folds, a fold's epochs, and runs (a configuration and seed: its folds together). */
 export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
-  const allRuns = () => cached(ctx, 'runs', () => ctx.store.listRuns().map((r) => ({ row: r, json: runJson(r) })));
-  const runById = (id: string) => allRuns().find((r) => r.json.id === id);
+  // Every run once per change of the store, in order and by id.
+  const runs = () =>
+    cached(ctx, 'runs', () => {
+      const list = ctx.store.listRuns().map((r) => ({ row: r, json: runJson(r) }));
+      return { list, byId: new Map(list.map((r) => [r.json.id, r])) };
+    });
+  const allRuns = () => runs().list;
+  const runById = (id: string) => runs().byId.get(id);
 
   app.openapi(
     createRoute({
@@ -38,21 +57,51 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       path: '/api/folds',
       summary: 'Folds, oldest first, filtered and paginated',
       request: { query: FoldListQuery },
-      responses: { 200: json(page(FoldSummarySchema, 'FoldPage'), 'a page of folds'), 400: invalid, 404: notFound },
+      responses: {
+        200: jsonResponse(page(FoldSummarySchema, 'FoldPage'), 'a page of folds'),
+        400: invalid,
+        404: notFound,
+      },
     }),
     (c) => {
       const q = c.req.valid('query');
       let ids: number[] | undefined;
       if (q.run !== undefined) {
         const run = runById(q.run);
-        if (!run) return errorJson(c, 404, { error: 'not found', message: `no run ${q.run}`, parameter: 'run', in: 'query' });
+        if (!run)
+          return errorJson(c, 404, {
+            error: 'not found',
+            message: `no run ${q.run}`,
+            parameter: 'run',
+            in: 'query',
+          });
         ids = ctx.store.runFoldIds(run.row);
       }
       const { rows, total } = ctx.store.pageFolds(
-        { dataset: q.dataset, protocol: q.protocol, backbone: q.backbone, method: q.method, direction: q.direction, seed: q.seed, status: q.status, foldKey: q.foldKey, sweepId: q.experiment, ids },
+        {
+          dataset: q.dataset,
+          protocol: q.protocol,
+          backbone: q.backbone,
+          method: q.method,
+          direction: q.direction,
+          seed: q.seed,
+          status: q.status,
+          foldKey: q.foldKey,
+          sweepId: q.experiment,
+          ids,
+        },
         { limit: q.limit, offset: q.offset },
       );
-      return c.json({ items: rows.map(foldSummaryJson), total, limit: q.limit, offset: q.offset, next: nextUrl(c.req.url, q.offset, q.limit, total) }, 200);
+      return c.json(
+        {
+          items: rows.map(foldSummaryJson),
+          total,
+          limit: q.limit,
+          offset: q.offset,
+          next: nextUrl(c.req.url, q.offset, q.limit, total),
+        },
+        200,
+      );
     },
   );
 
@@ -62,12 +111,18 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       path: '/api/folds/{id}',
       summary: 'One fold: its configuration, metrics, confusion matrix and teacher',
       request: { params: IdParam },
-      responses: { 200: json(FoldSchema, 'the fold'), 400: invalid, 404: notFound },
+      responses: { 200: jsonResponse(FoldSchema, 'the fold'), 400: invalid, 404: notFound },
     }),
     (c) => {
       const { id } = c.req.valid('param');
       const row = ctx.store.getFold(id);
-      if (!row) return errorJson(c, 404, { error: 'not found', message: `no fold ${id}`, parameter: 'id', in: 'param' });
+      if (!row)
+        return errorJson(c, 404, {
+          error: 'not found',
+          message: `no fold ${id}`,
+          parameter: 'id',
+          in: 'param',
+        });
       return c.json(foldJson(row), 200);
     },
   );
@@ -78,11 +133,24 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       path: '/api/folds/{id}/epochs',
       summary: "A fold's per-epoch record (loss parts, training, validation and test accuracy)",
       request: { params: IdParam },
-      responses: { 200: json(z.object({ fold: z.number().int(), epochs: z.array(EpochSchema) }).openapi('FoldEpochs'), 'the epochs'), 400: invalid, 404: notFound },
+      responses: {
+        200: jsonResponse(
+          z.object({ fold: z.number().int(), epochs: z.array(EpochSchema) }).openapi('FoldEpochs'),
+          'the epochs',
+        ),
+        400: invalid,
+        404: notFound,
+      },
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      if (!ctx.store.getFold(id)) return errorJson(c, 404, { error: 'not found', message: `no fold ${id}`, parameter: 'id', in: 'param' });
+      if (!ctx.store.getFold(id))
+        return errorJson(c, 404, {
+          error: 'not found',
+          message: `no fold ${id}`,
+          parameter: 'id',
+          in: 'param',
+        });
       const epochs = ctx.store.epochsOf(id).map((e) => ({
         epoch: e.epoch,
         lr: e.lr,
@@ -101,7 +169,7 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       path: '/api/runs',
       summary: 'Runs: the folds of one configuration and seed, counted, with their mean accuracy',
       request: { query: RunListQuery },
-      responses: { 200: json(page(RunSchema, 'RunPage'), 'a page of runs'), 400: invalid },
+      responses: { 200: jsonResponse(page(RunSchema, 'RunPage'), 'a page of runs'), 400: invalid },
     }),
     (c) => {
       const q = c.req.valid('query');
@@ -115,7 +183,16 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
           (q.seed === undefined || r.seed === q.seed),
       );
       const items = matching.slice(q.offset, q.offset + q.limit).map((r) => r.json);
-      return c.json({ items, total: matching.length, limit: q.limit, offset: q.offset, next: nextUrl(c.req.url, q.offset, q.limit, matching.length) }, 200);
+      return c.json(
+        {
+          items,
+          total: matching.length,
+          limit: q.limit,
+          offset: q.offset,
+          next: nextUrl(c.req.url, q.offset, q.limit, matching.length),
+        },
+        200,
+      );
     },
   );
 
@@ -125,12 +202,25 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       path: '/api/runs/{id}',
       summary: 'One run and its folds',
       request: { params: RunIdParam },
-      responses: { 200: json(RunSchema.extend({ folds: z.array(FoldSummarySchema) }).openapi('RunWithFolds'), 'the run with its folds'), 400: invalid, 404: notFound },
+      responses: {
+        200: jsonResponse(
+          RunSchema.extend({ folds: z.array(FoldSummarySchema) }).openapi('RunWithFolds'),
+          'the run with its folds',
+        ),
+        400: invalid,
+        404: notFound,
+      },
     }),
     (c) => {
       const { id } = c.req.valid('param');
       const run = runById(id);
-      if (!run) return errorJson(c, 404, { error: 'not found', message: `no run ${id}`, parameter: 'id', in: 'param' });
+      if (!run)
+        return errorJson(c, 404, {
+          error: 'not found',
+          message: `no run ${id}`,
+          parameter: 'id',
+          in: 'param',
+        });
       const ids = ctx.store.runFoldIds(run.row);
       const { rows } = ctx.store.pageFolds({ ids }, { limit: ids.length || 1, offset: 0 });
       return c.json({ ...run.json, folds: rows.map(foldSummaryJson) }, 200);

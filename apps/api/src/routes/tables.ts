@@ -2,7 +2,7 @@ import { buildReport, formatReport, paperReported, type ReportFormat, reportJson
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
-import { ErrorSchema, TableKindParam, TableQuery } from '../schemas.js';
+import { TableKindParam, TableQuery, errorResponse, jsonResponse } from '../schemas.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -18,14 +18,20 @@ export function registerTableRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     createRoute({
       method: 'get',
       path: '/api/tables/{table}',
-      summary: "A report table (comparison, significance, fusion, timing, ablation) with the paper's values; JSON, or a file to download with ?format=csv|md|latex|text",
+      summary:
+        "A report table (comparison, significance, fusion, timing, ablation) with the paper's values; JSON, or a file to download with ?format=csv|md|latex|text",
       request: { params: TableKindParam, query: TableQuery },
       responses: {
         200: {
-          content: { 'application/json': { schema: z.object({ report: z.string(), tables: z.array(z.any()) }).openapi('Report') }, 'text/csv': { schema: z.string() } },
+          content: {
+            'application/json': {
+              schema: z.object({ report: z.string(), tables: z.array(z.any()) }).openapi('Report'),
+            },
+            'text/csv': { schema: z.string() },
+          },
           description: 'the tables (one per scope: protocol, direction, backbone, protocol options)',
         },
-        400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'a parameter is invalid' },
+        400: errorResponse('a parameter is invalid'),
       },
     }),
     (c) => {
@@ -49,8 +55,11 @@ export function registerTableRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     createRoute({
       method: 'get',
       path: '/api/paper',
-      summary: "The paper's Tables 1–7 as transcribed, with source lines, illegible cells and inconsistencies",
-      responses: { 200: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Paper') } }, description: 'the transcription' } },
+      summary:
+        "The paper's Tables 1–7 as transcribed, with source lines, illegible cells and inconsistencies",
+      responses: {
+        200: jsonResponse(z.record(z.string(), z.unknown()).openapi('Paper'), 'the transcription'),
+      },
     }),
     (c) => c.json(paperReported() as unknown as Record<string, unknown>, 200),
   );

@@ -2,7 +2,7 @@ import { cellFolds } from '@cmcrd/runner';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
-import { ErrorSchema } from '../schemas.js';
+import { errorResponse, jsonResponse } from '../schemas.js';
 
 const text = (description: string) => z.string().min(1).max(200).openapi({ description });
 
@@ -25,45 +25,55 @@ export function registerViewRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     createRoute({
       method: 'get',
       path: '/api/facets',
-      summary: 'What the store holds: its datasets (and whether synthetic), protocols, directions, backbones and methods',
+      summary:
+        'What the store holds: its datasets (and whether synthetic), protocols, directions, backbones and methods',
       responses: {
-        200: {
-          content: {
-            'application/json': {
-              schema: z
-                .object({
-                  datasets: z.array(z.object({ name: z.string(), synthetic: z.boolean() })),
-                  protocols: z.array(z.string()),
-                  directions: z.array(z.string()),
-                  backbones: z.array(z.string()),
-                  methods: z.array(z.string()),
-                })
-                .openapi('Facets'),
-            },
-          },
-          description: 'the distinct values',
-        },
+        200: jsonResponse(
+          z
+            .object({
+              datasets: z.array(z.object({ name: z.string(), synthetic: z.boolean() })),
+              protocols: z.array(z.string()),
+              directions: z.array(z.string()),
+              backbones: z.array(z.string()),
+              methods: z.array(z.string()),
+            })
+            .openapi('Facets'),
+          'the distinct values',
+        ),
       },
     }),
-    (c) => c.json(cached(ctx, 'facets', () => ctx.store.facets()), 200),
+    (c) =>
+      c.json(
+        cached(ctx, 'facets', () => ctx.store.facets()),
+        200,
+      ),
   );
 
   app.openapi(
     createRoute({
       method: 'get',
       path: '/api/cell',
-      summary: "One column of a comparison table opened up: each row's accuracy on each fold (subject), seeds averaged, with the fold ids",
+      summary:
+        "One column of a comparison table opened up: each row's accuracy on each fold (subject), seeds averaged, with the fold ids",
       request: { query: CellQuery },
       responses: {
-        200: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('CellFolds') } }, description: 'rows × folds' },
-        400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'a parameter is invalid' },
+        200: jsonResponse(z.record(z.string(), z.unknown()).openapi('CellFolds'), 'rows × folds'),
+        400: errorResponse('a parameter is invalid'),
       },
     }),
     (c) => {
       const { normalisation, mccSource, epochSelection, ...q } = c.req.valid('query');
-      const protocolFlags = Object.fromEntries(Object.entries({ normalisation, mccSource, epochSelection }).filter(([, v]) => v !== undefined));
+      const protocolFlags = Object.fromEntries(
+        Object.entries({ normalisation, mccSource, epochSelection }).filter(([, v]) => v !== undefined),
+      );
       const key = `cell:${JSON.stringify([q, protocolFlags])}`;
-      return c.json(cached(ctx, key, () => cellFolds(ctx.store, { ...q, protocolFlags })) as unknown as Record<string, unknown>, 200);
+      return c.json(
+        cached(ctx, key, () => cellFolds(ctx.store, { ...q, protocolFlags })) as unknown as Record<
+          string,
+          unknown
+        >,
+        200,
+      );
     },
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 import { Suspense } from 'react';
-import { TablePage, backboneFilter, datasetFilter, directionFilter } from '../../components/TablePage';
+import { TablePage } from '../../components/TablePage';
 
 function Ablation() {
   return (
@@ -8,7 +8,6 @@ function Ablation() {
       table="ablation"
       heading="Ablation (Table 7)"
       intro="CMCRD with each of the 8 combinations of minimum class confusion (MCC, teacher), unimodal supervision (US) and information-entropy weighting (IEW), per protocol and dataset."
-      filters={[{ ...directionFilter }, backboneFilter, datasetFilter]}
     />
   );
 }

@@ -10,7 +10,6 @@ import { query, useApi } from '../../lib/api';
 import { classNames } from '../../lib/classes';
 import { useUrlState } from '../../lib/url-state';
 
-
 interface Fold {
   id: number;
   dataset: string;

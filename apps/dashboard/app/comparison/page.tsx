@@ -1,12 +1,6 @@
 'use client';
 import { Suspense } from 'react';
-import {
-  TablePage,
-  cellLink,
-  datasetFilter,
-  directionFilter,
-  protocolFilter,
-} from '../../components/TablePage';
+import { TablePage, cellLink } from '../../components/TablePage';
 
 function Comparison() {
   return (
@@ -14,7 +8,6 @@ function Comparison() {
       table="comparison"
       heading="Comparison (Tables 1, 2 and 4)"
       intro="Accuracy per method, dataset and backbone: mean ± sample std over folds (each fold's seeds averaged first). Click a cell for its folds, curves, confusion matrix and embeddings."
-      filters={[protocolFilter, directionFilter, datasetFilter]}
       linkFor={cellLink}
     />
   );

@@ -1,6 +1,6 @@
 'use client';
 import { Suspense } from 'react';
-import { TablePage, cellLink, datasetFilter, protocolFilter } from '../../components/TablePage';
+import { TablePage, cellLink } from '../../components/TablePage';
 
 function Fusion() {
   return (
@@ -8,7 +8,6 @@ function Fusion() {
       table="fusion"
       heading="Unimodal, fusion and cross-modal (Table 5)"
       intro="EEG and EM alone, their decision fusion (EM+EEG, both modalities at test time), and CMCRD in both directions (one modality at test time)."
-      filters={[protocolFilter, datasetFilter]}
       linkFor={cellLink}
     />
   );

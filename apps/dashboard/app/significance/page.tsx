@@ -1,6 +1,6 @@
 'use client';
 import { Suspense } from 'react';
-import { TablePage, datasetFilter, directionFilter, protocolFilter } from '../../components/TablePage';
+import { TablePage } from '../../components/TablePage';
 import { useUrlState } from '../../lib/url-state';
 import { Select } from '../../components/Select';
 
@@ -24,7 +24,6 @@ function Significance() {
       table="significance"
       heading="Significance (Table 3)"
       intro={`Paired t-test of CMCRD against each baseline over the folds both have, p-values adjusted by Benjamini–Hochberg within ${family === 'column' ? "each column (the paper's family)" : 'the whole table'}; p < 0.05 highlighted.`}
-      filters={[protocolFilter, directionFilter, datasetFilter]}
       extra={{ family: family === 'column' ? undefined : family }}
       extraFilters={familySelect}
     />

@@ -1,6 +1,6 @@
 'use client';
 import { Suspense } from 'react';
-import { TablePage, backboneFilter, datasetFilter } from '../../components/TablePage';
+import { TablePage } from '../../components/TablePage';
 
 function Timing() {
   return (
@@ -8,14 +8,6 @@ function Timing() {
       table="timing"
       heading="Computation time (Table 6)"
       intro="Seconds per fold to train the model, to train the teacher that guided it, and to test it, on this project's backends."
-      filters={[
-        {
-          ...backboneFilter,
-          allowAll: undefined,
-          preferred: (f) => (f.backbones.includes('dnn') ? 'dnn' : f.backbones[0]),
-        },
-        datasetFilter,
-      ]}
     />
   );
 }

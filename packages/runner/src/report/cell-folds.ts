@@ -1,7 +1,7 @@
 import type { FoldFact, Store } from '../store/store.js';
-import { byCodePoint, byMethodOrder, perFoldMeans, protocolFlagsOf, variantNamer } from './facts.js';
+import { byCodePoint, byMethodOrder, perFoldMeans, protocolFlagsOf } from './facts.js';
 import type { ProtocolFlags } from './model.js';
-import { datasetNaming } from './tables.js';
+import { tableNaming } from './tables.js';
 
 export interface CellFoldsQuery {
   dataset: string;
@@ -45,8 +45,7 @@ export function cellFolds(store: Store, q: CellFoldsQuery): CellFolds {
     return Object.entries(q.protocolFlags ?? {}).every(([k, v]) => flags[k as keyof ProtocolFlags] === v);
   });
   const facts = inTable.filter((f) => f.protocolOptions === wanted);
-  const named = datasetNaming(facts);
-  const variantOf = variantNamer(facts, (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`);
+  const { variantOf } = tableNaming(facts);
   const shown = facts.filter((f) => q.variants === 'all' || variantOf(f).isDefault);
   const byRow = new Map<string, FoldFact[]>();
   for (const f of shown) {
@@ -58,9 +57,19 @@ export function cellFolds(store: Store, q: CellFoldsQuery): CellFolds {
     const folds: CellFolds['rows'][number]['folds'] = {};
     for (const [foldKey, accuracy] of means) {
       const done = list.filter((f) => f.foldKey === foldKey && f.status === 'done');
-      folds[foldKey] = { accuracy: 100 * accuracy, seeds: Math.max(...done.map((f) => f.seeds)), foldId: Math.min(...done.map((f) => f.firstId)) };
+      folds[foldKey] = {
+        accuracy: 100 * accuracy,
+        seeds: Math.max(...done.map((f) => f.seeds)),
+        foldId: Math.min(...done.map((f) => f.firstId)),
+      };
     }
-    return { key, label: variantOf(list[0]).label, method: list[0].method, direction: list[0].direction, folds };
+    return {
+      key,
+      label: variantOf(list[0]).label,
+      method: list[0].method,
+      direction: list[0].direction,
+      folds,
+    };
   });
   rows.sort((a, b) => byMethodOrder(a.method, b.method) || byCodePoint(a.label, b.label));
   return {

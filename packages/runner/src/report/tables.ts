@@ -63,6 +63,22 @@ export function datasetNaming(facts: readonly FoldFact[]): (f: FoldFact) => stri
     (revisions.get(f.dataset)?.size ?? 0) > 1 ? `${f.dataset}@${f.dataRevision.slice(0, 8)}` : f.dataset;
 }
 
+/**
+ * How every accuracy table names its columns' datasets and its rows' variants: a variant is told
+ * apart by what differs within one (protocol, options, direction, dataset, backbone) column.
+ */
+export function tableNaming(facts: readonly FoldFact[]): {
+  named: (f: FoldFact) => string;
+  variantOf: (f: FoldFact) => Variant;
+} {
+  const named = datasetNaming(facts);
+  return { named, variantOf: variantNamer(facts, (f) => columnKeyOf(named, f)) };
+}
+
+function columnKeyOf(named: (f: FoldFact) => string, f: FoldFact): string {
+  return `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`;
+}
+
 const accuracyOf = (f: FoldFact) => f.accuracy;
 
 function directionLabel(direction: string): string {
@@ -172,11 +188,7 @@ function withPaper(
 
 /** Tables 1, 2 and 4: methods × (dataset, backbone), one table per protocol, direction and protocol options. */
 export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
-  const named = datasetNaming(facts);
-  const variantOf = variantNamer(
-    facts,
-    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
-  );
+  const { named, variantOf } = tableNaming(facts);
   const tables: ReportTable[] = [];
   for (const scope of scopes(facts, (f) => ranked(PROTOCOL_ORDER, f.protocol)).values()) {
     const present = [...new Set(scope.facts.map((f) => f.direction))].filter((d) => d !== 'none');
@@ -240,11 +252,7 @@ export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): 
 
 /** Table 3: the reference method against each baseline, BH-adjusted, per direction and protocol options. */
 export function significanceReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
-  const named = datasetNaming(facts);
-  const variantOf = variantNamer(
-    facts,
-    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`,
-  );
+  const { named, variantOf } = tableNaming(facts);
   const reference = o.reference ?? 'cmcrd';
   const family = o.family ?? 'column';
   const tables: ReportTable[] = [];
@@ -297,8 +305,7 @@ const MODEL_ORDER = ['EEG', 'EM', 'EM+EEG', 'EM-guided EEG', 'EEG-guided EM'];
 
 /** The folds of Tables 5 and 6: the unimodal models, fusion and CMCRD (its default options) in the asked direction. */
 function crossModalFacts(facts: readonly FoldFact[], o: ReportOptions) {
-  const named = datasetNaming(facts);
-  const variantOf = variantNamer(facts, (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${named(f)}|${f.backbone}`);
+  const { named, variantOf } = tableNaming(facts);
   const models = facts.filter(
     (f) =>
       crossModalModel(f.method, f.direction) !== undefined &&
@@ -475,10 +482,7 @@ export function ablationReport(facts: readonly FoldFact[], o: ReportOptions): Re
     return { ...f, variant: [JSON.stringify(parsed), ...rest].join('\u001f') };
   };
   const stripped = cmcrd.map(withoutFlags);
-  const restOf = variantNamer(
-    stripped,
-    (f) => `${f.protocol}|${f.protocolOptions}|${f.direction}|${f.backbone}|${named(f)}`,
-  );
+  const restOf = variantNamer(stripped, (f) => columnKeyOf(named, f));
   const tables: ReportTable[] = [];
   const groups = scopes(
     stripped.map((f, i) => ({ ...f, original: cmcrd[i] })),
