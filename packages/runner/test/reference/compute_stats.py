@@ -1,8 +1,13 @@
 """Reference values for packages/runner/src/stats.ts.
 
 Writes stats.json beside this file: paired t-test vectors computed with
-scipy.stats.ttest_rel (two-sided) and Benjamini-Hochberg vectors computed with
-statsmodels.stats.multitest.multipletests(method='fdr_bh').
+scipy.stats.ttest_rel (two-sided, and one-sided with alternative='greater' and
+'less'), the effect size of each pair (mean difference, its two-sided 95%
+confidence interval as TtestResult.confidence_interval(0.95) computes it, with
+an exact t quantile (see t_quantile), and scipy's own interval beside it, Cohen's d_z as
+mean(d) / std(d, ddof=1)), Wilcoxon signed-rank vectors computed with
+scipy.stats.wilcoxon (its defaults, each alternative) and Benjamini-Hochberg
+vectors computed with statsmodels.stats.multitest.multipletests(method='fdr_bh').
 
 Run with Debian's interpreter, which has scipy 1.10 and statsmodels 0.13 (the
 `python3` on PATH may be another interpreter without them):
@@ -24,6 +29,7 @@ import math
 import pathlib
 import warnings
 
+import mpmath
 import numpy as np
 import scipy
 import statsmodels
@@ -165,6 +171,82 @@ bh_case("NaN in family", [0.01, float("nan"), 0.04])
 finite_t_p = [c["pValue"] for c in ttest_cases if isinstance(c["pValue"], float)]
 bh_case("p-values of the t-test vectors", finite_t_p)
 
+mpmath.mp.dps = 40
+
+
+def t_quantile(p, df):
+    """Student's t quantile to 40 digits (mpmath: the root of the regularised incomplete beta).
+    scipy 1.10's t.ppf is off by up to 4e-11 relative (df = 2: 4.302652729911275 against the closed
+    form 0.95 / sqrt(0.04875) = 4.30265272974946...), which a confidence interval near zero would
+    magnify past 1e-10; the reference interval takes this quantile and scipy's formula."""
+    f = lambda x: mpmath.betainc(df / 2.0, 0.5, 0, df / (df + x * x), regularized=True) / 2 - (1 - p)
+    return float(mpmath.findroot(f, stats.t.ppf(p, df)))
+
+
+# One-sided t-tests and the effect sizes, on every t-test vector.
+alternative_cases = []
+effect_cases = []
+for c in ttest_cases:
+    a = np.array([np.nan if v == "NaN" else np.inf if v == "Infinity" else v for v in c["a"]], dtype=float)
+    b = np.array([np.nan if v == "NaN" else np.inf if v == "Infinity" else v for v in c["b"]], dtype=float)
+    out = {"name": c["name"], "a": c["a"], "b": c["b"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for alt in ("greater", "less"):
+            res = stats.ttest_rel(a, b, alternative=alt)
+            out[alt] = enc(res.pvalue)
+        alternative_cases.append(out)
+        if len(a) >= 2 and np.all(np.isfinite(a - b)):
+            d = a - b
+            ci = stats.ttest_rel(a, b).confidence_interval(0.95)
+            se = np.std(d, ddof=1) / np.sqrt(len(d))
+            half = t_quantile(0.975, len(d) - 1) * se
+            effect_cases.append(
+                {
+                    "name": c["name"],
+                    "a": c["a"],
+                    "b": c["b"],
+                    "meanDifference": enc(np.mean(d)),
+                    "ciLow": enc(np.mean(d) - half if se > 0 else ci.low),
+                    "ciHigh": enc(np.mean(d) + half if se > 0 else ci.high),
+                    "scipyCiLow": enc(ci.low),
+                    "scipyCiHigh": enc(ci.high),
+                    "dz": enc(np.mean(d) / np.std(d, ddof=1)),
+                }
+            )
+
+wilcoxon_cases = []
+
+
+def wilcoxon_case(name, a, b):
+    """scipy.stats.wilcoxon with its defaults, except method='approx' when non-zero |a - b| are
+    tied: scipy 1.10's exact branch would truncate the tied (mid-)rank sum to an integer (scipy
+    1.13 and later switch to the approximation there, as stats.ts does)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    nonzero = np.abs(a - b)[a - b != 0]
+    method = "approx" if len(set(nonzero)) != len(nonzero) else "auto"
+    out = {"name": name, "a": [enc(v) for v in a], "b": [enc(v) for v in b], "method": method}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for alt in ("two-sided", "greater", "less"):
+            res = stats.wilcoxon(a, b, alternative=alt, method=method)
+            out[alt] = {"statistic": enc(res.statistic), "pValue": enc(res.pvalue)}
+    wilcoxon_cases.append(out)
+
+
+for n in (2, 3, 4, 5, 8, 15, 16, 25, 50):
+    wilcoxon_case(f"random n={n}", *pair(n, 0.01, 0.02))
+wilcoxon_case("random n=51 (normal approximation)", *pair(51, 0.005, 0.02))
+wilcoxon_case("random n=80 (normal approximation)", *pair(80, 0.0, 0.02))
+wilcoxon_case("all positive n=6", *pair(6, 0.2, 0.001))
+wilcoxon_case("all negative n=15", *pair(15, -0.2, 0.001))
+wilcoxon_case("centre of the distribution n=5", [1.0, 2.0, 3.0, 4.0, 5.0], [0.0, 0.0, 3.5, 7.0, 0.0])
+a = np.round(rng.choice([0.7, 0.75, 0.8], 15), 2)
+wilcoxon_case("zero differences n=15", a, np.round(a - rng.choice([0.0, 0.0, 0.05, -0.02], 15), 2))
+wilcoxon_case("one zero n=5", [0.5, 0.6, 0.7, 0.8, 0.9], [0.5, 0.55, 0.75, 0.6, 0.8])
+wilcoxon_case("ties without zeros n=8", [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [0.5, 1.5, 3.5, 3.0, 4.0, 6.5, 5.0, 7.5])
+
 OUT.write_text(
     json.dumps(
         {
@@ -174,9 +256,15 @@ OUT.write_text(
             "numpy": np.__version__,
             "ttest": ttest_cases,
             "bh": bh_cases,
+            "ttestAlternative": alternative_cases,
+            "effect": effect_cases,
+            "wilcoxon": wilcoxon_cases,
         },
         separators=(",", ":"),
     )
     + "\n"
 )
-print(f"wrote {OUT}: {len(ttest_cases)} t-test vectors, {len(bh_cases)} BH vectors")
+print(
+    f"wrote {OUT}: {len(ttest_cases)} t-test vectors (with one-sided p-values), {len(effect_cases)} effect-size"
+    f" vectors, {len(wilcoxon_cases)} Wilcoxon vectors, {len(bh_cases)} BH vectors"
+)
