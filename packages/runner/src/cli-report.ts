@@ -9,6 +9,7 @@ import {
   TABLE_KINDS,
   parseTableKind,
 } from './report/index.js';
+import { ALTERNATIVES, PAIRED_TESTS } from './stats.js';
 import { Store } from './store/store.js';
 
 export interface ReportCommandOptions extends ReportOptions {
@@ -67,6 +68,19 @@ export function registerReportCommand(program: Command, int: (name: string) => (
       )
         .choices(['column', 'table'])
         .default('column'),
+    )
+    .addOption(
+      new Option('--test <test>', 'significance: the paired t-test or the Wilcoxon signed-rank test')
+        .choices([...PAIRED_TESTS])
+        .default('t'),
+    )
+    .addOption(
+      new Option(
+        '--alternative <side>',
+        'significance: the alternative hypothesis about reference − baseline',
+      )
+        .choices([...ALTERNATIVES])
+        .default('two-sided'),
     )
     .addOption(
       new Option(

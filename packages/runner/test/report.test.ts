@@ -102,7 +102,8 @@ test("a cell is the mean over folds of each fold's seed mean, ± the sample std 
   assert.deepEqual([c.n, c.expected, c.seeds, c.failed, c.missing], [2, 2, 2, 0, []]);
   assert.equal(t.table, 'comparison');
   assert.equal(t.scope.direction, 'none');
-  assert.match(formatReport('comparison', [t], 'text'), /60\.00 ± 14\.14 \(n=2\)/);
+  // subject-01 has two seeds and subject-02 one: the cell is shown with its seeds per fold (issue 19).
+  assert.match(formatReport('comparison', [t], 'text'), /60\.00 ± 14\.14 \(n=2; seeds 2\/1\)/);
 });
 
 test('a single fold has no std; the seed filter keeps one seed', () => {
@@ -221,10 +222,10 @@ test('significance: CMCRD against each distiller, paired by fold, seeds averaged
     [null, 0, 1, 'no sp folds in this column'],
   );
   const text = formatReport('significance', [t], 'text');
-  assert.match(text, /6\.4e-5 \(n=4\) \*/);
+  assert.match(text, /q 6\.4e-5 \(n=4\) ▲/);
   assert.match(text, /— \(n=0\/3; no fitnet folds in this column\)/);
-  assert.match(text, /0\.0815 \(n=3\/4\)/);
-  assert.match(text, /— \(n=4; all differences are zero\)/);
+  assert.match(text, /q 0\.0815 \(n=3\/4\)/);
+  assert.match(text, /Δ \+0\.00 \[\+0\.00, \+0\.00\] \(n=4; all differences are zero\)/);
 });
 
 test('significance: the family can be the whole table, and the reference any row', () => {
@@ -232,7 +233,7 @@ test('significance: the family can be the whole table, and the reference any row
   close(cellOf(t, 'kd', `${SYN} / dnn`)!.value, 0.15518171532879493);
   close(cellOf(t, 'sp', `${SYN} / dnn`)!.value, 9.578800644383052e-5);
   close(cellOf(t, 'kd', `${SYN} / dgcnn`)!.value, 0.12220271489174618);
-  assert.match(t.title, /BH-adjusted per table/);
+  assert.match(t.title, /BH q over the table/);
   const [k] = report('significance', significanceFolds, { reference: 'kd' });
   assert.deepEqual(
     k.rows.map((r) => r.label),
@@ -538,7 +539,8 @@ test('golden outputs: every table in every format on the small fixed store', () 
 test('LaTeX: booktabs rules, bold best, escaped names', () => {
   const [t] = report('comparison', [uni('eeg-only', s(1), 0.6), dist('k_d%', s(1), 0.7, { options: {} })]);
   const tex = formatReport('comparison', [t], 'latex');
-  for (const rule of ['\\toprule', '\\midrule', '\\bottomrule', '\\begin{tabular}{lrr}'])
+  // Synthetic columns only: no paper column (the synthetic note is said once, in the notes).
+  for (const rule of ['\\toprule', '\\midrule', '\\bottomrule', '\\begin{tabular}{lr}'])
     assert.ok(tex.includes(rule), rule);
   assert.match(tex, /\\textbf\{70\.00\}/);
   assert.ok(tex.includes('k\\_d\\%'));
@@ -579,8 +581,8 @@ test('cmcrd report: formats, filters, and clear errors that touch nothing', asyn
   );
   const md = await cli(['report', 'significance', '--db', db, '--format', 'md', '--family', 'table']);
   assert.equal(md.code, 0, md.err);
-  assert.match(md.out, /^#### cmcrd against each baseline/);
-  assert.match(md.out, /\| kd \| 0\.1552 \(n=4\) \|/);
+  assert.match(md.out, /^#### CMCRD against each baseline/);
+  assert.match(md.out, /\| kd \| Δ [^|]* · q 0\.1552 \(n=4\) \|/);
   const before = statSync(db).mtimeMs;
   const bogus = await cli(['report', 'bogus', '--db', db]);
   assert.equal(bogus.code, 2);

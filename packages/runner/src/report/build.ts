@@ -1,3 +1,4 @@
+import { ALTERNATIVES, PAIRED_TESTS } from '../stats.js';
 import type { FoldFact, Store } from '../store/store.js';
 import {
   REPORT_FORMATS,
@@ -49,6 +50,10 @@ export function reportFromFacts(
     throw new ReportError(`family must be 'column' or 'table', got '${o.family}'`);
   if (o.variants !== undefined && o.variants !== 'default' && o.variants !== 'all')
     throw new ReportError(`variants must be 'default' or 'all', got '${o.variants}'`);
+  if (o.test !== undefined && !(PAIRED_TESTS as readonly string[]).includes(o.test))
+    throw new ReportError(`test must be one of ${PAIRED_TESTS.join(', ')}, got '${o.test}'`);
+  if (o.alternative !== undefined && !(ALTERNATIVES as readonly string[]).includes(o.alternative))
+    throw new ReportError(`alternative must be one of ${ALTERNATIVES.join(', ')}, got '${o.alternative}'`);
   return BUILDERS[parseTableKind(kind)](facts, o);
 }
 

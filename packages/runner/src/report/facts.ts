@@ -2,7 +2,7 @@ import { getDistiller, hasDistiller } from '@cmcrd/core';
 import { canonicalJson } from '../identity.js';
 import { loadBuiltins } from '../plugins.js';
 import type { FoldFact } from '../store/store.js';
-import type { ProtocolFlags, ReportCell } from './model.js';
+import { isComplete, type ProtocolFlags, type ReportCell } from './model.js';
 
 /** The paper's row order; outside plugins sort between the baselines and CMCRD. */
 const METHOD_ORDER = ['eeg-only', 'em-only', 'fusion', 'kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd'];
@@ -121,9 +121,13 @@ export function summaryCell(
   const { mean, std } = meanStd([...folds.values()]);
   let seeds = 0;
   let failed = 0;
+  const seedsPerFold: Record<string, number> = {};
   for (const f of facts) {
     if (f.status === 'failed') failed += f.runs;
-    else if (folds.has(f.foldKey)) seeds = Math.max(seeds, f.seeds);
+    else if (folds.has(f.foldKey)) {
+      seeds = Math.max(seeds, f.seeds);
+      seedsPerFold[f.foldKey] = (seedsPerFold[f.foldKey] ?? 0) + f.seeds;
+    }
   }
   return {
     value: mean === null ? null : mean * scale,
@@ -133,23 +137,24 @@ export function summaryCell(
     missing: [...universe].filter((k) => !folds.has(k)).sort(),
     failed,
     seeds,
+    seedsPerFold,
     marked: false,
     paper: null,
   };
 }
 
-/** Marks the highest value of each column among its complete cells. */
+/** Marks the highest value of each column among its complete cells (every fold, equal seeds). */
 export function markBest(cells: (ReportCell | null)[][]): void {
   const cols = cells[0]?.length ?? 0;
   for (let j = 0; j < cols; j++) {
     let best = -Infinity;
     for (const row of cells) {
       const c = row[j];
-      if (c && c.value !== null && c.n === c.expected && c.value > best) best = c.value;
+      if (c && c.value !== null && isComplete(c) && c.value > best) best = c.value;
     }
     for (const row of cells) {
       const c = row[j];
-      if (c && c.value !== null && c.n === c.expected && c.value === best) c.marked = true;
+      if (c && c.value !== null && isComplete(c) && c.value === best) c.marked = true;
     }
   }
 }

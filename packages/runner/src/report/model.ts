@@ -66,10 +66,44 @@ export interface ReportCell {
   /** Best of its column (accuracy: highest complete mean), or p < 0.05 (significance). */
   marked: boolean;
   paper: PaperRef | null;
-  /** Significance only. */
+  /** Seeds behind each fold of the cell (done folds only); a cell whose folds differ here is not complete. */
+  seedsPerFold?: Record<string, number>;
+  /** Significance only: the raw p-value (value holds the BH-adjusted q). */
   pValue?: number | null;
+  /** The test statistic: t, or the Wilcoxon rank sum (min(W+, W−) two-sided, W+ one-sided). */
+  statistic?: number | null;
+  /** Mean of reference − row over the pairs, percentage points, with its two-sided 95% CI. */
   meanDifference?: number | null;
+  ciLow?: number | null;
+  ciHigh?: number | null;
+  /** Cohen's d_z: the mean difference over the differences' sample standard deviation. */
+  dz?: number | null;
+  /** q < 0.05: 'gain' when the reference is ahead, 'loss' when behind; null otherwise. */
+  significant?: 'gain' | 'loss' | null;
+  /** The BH family's key (SignificanceFamily.key) and its size. */
+  family?: string;
+  m?: number;
   note?: string;
+}
+
+/** One Benjamini–Hochberg family of a significance table. */
+export interface SignificanceFamily {
+  key: string;
+  /** 'baselines': the paper's methods at their defaults; 'variants': option variants and outside methods. */
+  kind: 'baselines' | 'variants';
+  /** The column it belongs to; null for a whole-table family. */
+  column: string | null;
+  /** Comparisons adjusted together (those with a p-value). */
+  m: number;
+}
+
+/** How a significance table tested: the test, the alternative, the BH families. */
+export interface SignificanceTest {
+  test: 't' | 'wilcoxon';
+  alternative: 'two-sided' | 'greater' | 'less';
+  reference: string;
+  family: 'column' | 'table';
+  families: SignificanceFamily[];
 }
 
 export interface ReportTable {
@@ -84,6 +118,8 @@ export interface ReportTable {
   /** cells[row][column]; null where the cell does not apply (e.g. a teacher time for a model without one). */
   cells: (ReportCell | null)[][];
   notes: string[];
+  /** Significance only. */
+  significance?: SignificanceTest;
 }
 
 export interface ReportFilter {
@@ -99,8 +135,19 @@ export interface ReportOptions extends ReportFilter {
   reference?: string;
   /** Significance: BH over each column's comparisons (the paper's reading) or over the whole table. */
   family?: 'column' | 'table';
+  /** Significance: the paired t-test (default) or the Wilcoxon signed-rank test. */
+  test?: 't' | 'wilcoxon';
+  /** Significance: the alternative hypothesis about reference − baseline (default 'two-sided'). */
+  alternative?: 'two-sided' | 'greater' | 'less';
   /** 'default' keeps each method's default options only; 'all' shows every option variant as a row. */
   variants?: 'default' | 'all';
   /** Put the paper's values (and deltas) beside ours; default true. */
   paper?: boolean;
+}
+
+/** A cell is complete when it has every fold of its column and its folds have equal seeds. */
+export function isComplete(c: ReportCell): boolean {
+  if (c.n !== c.expected) return false;
+  const seeds = Object.values(c.seedsPerFold ?? {});
+  return seeds.every((k) => k === seeds[0]);
 }

@@ -1,14 +1,23 @@
-import { benjaminiHochberg, pairedTTest } from '../stats.js';
+import {
+  type Alternative,
+  benjaminiHochberg,
+  type PairedTest,
+  pairedEffect,
+  pairedTTest,
+  wilcoxonSignedRank,
+} from '../stats.js';
 import type { FoldFact } from '../store/store.js';
 import { byCodePoint, byMethodOrder, groupBy, perFoldMeans } from './facts.js';
 import type { Grid } from './grid.js';
-import type { ReportCell, ReportColumn, ReportRow } from './model.js';
+import type { ReportCell, ReportColumn, ReportRow, SignificanceFamily } from './model.js';
 import { paperSignificance } from './paper.js';
 
 export interface SignificanceSpec {
   /** Row key of the method tested against every other row. */
   reference: string;
   family: 'column' | 'table';
+  test?: PairedTest;
+  alternative?: Alternative;
   rowOf: (f: FoldFact) => ReportRow;
   columnOf: (f: FoldFact) => ReportColumn;
   columnOrder: (a: ReportColumn, b: ReportColumn) => number;
@@ -17,17 +26,31 @@ export interface SignificanceSpec {
   direction: string;
 }
 
-const SIGNIFICANT = 0.05;
+export const SIGNIFICANT = 0.05;
+
+/** The paper's methods: their default rows make the main BH family; anything else is tested in a family of its own. */
+const PAPER_METHODS = new Set(['kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd']);
+
+/** Which BH family a row belongs to: the paper's methods at their defaults, or the variants and outside methods. */
+export function familyKind(row: ReportRow): SignificanceFamily['kind'] {
+  return PAPER_METHODS.has(row.method) && !row.variant ? 'baselines' : 'variants';
+}
+
+export interface SignificanceGrid extends Grid {
+  families: SignificanceFamily[];
+}
 
 /**
- * Table 3: the reference against every other row, per column, by a two-sided paired t-test over
- * the folds both have (fold keys matched; seeds averaged within a fold first); p-values adjusted
- * by Benjamini–Hochberg within each column (`family: 'column'`, the paper's reading) or over the
- * whole table. A comparison whose test is undefined (all differences zero, fewer than two pairs)
+ * Table 3: the reference against every other row, per column, by a paired test (t-test or
+ * Wilcoxon signed-rank, two-sided unless asked) over the folds both have (fold keys matched; seeds
+ * averaged within a fold first), with the effect (mean difference, its 95% CI, d_z); p-values
+ * adjusted by Benjamini–Hochberg within each column (`family: 'column'`, the paper's reading) or
+ * over the whole table, the paper's methods in one family and the variants and outside methods in
+ * another. A comparison whose test is undefined (all differences zero, fewer than two pairs)
  * keeps its note and is left out of its family rather than blanking the others. Null when the
  * reference has no folds at all.
  */
-export function significanceGrid(facts: readonly FoldFact[], s: SignificanceSpec): Grid | null {
+export function significanceGrid(facts: readonly FoldFact[], s: SignificanceSpec): SignificanceGrid | null {
   const rowsByKey = new Map<string, ReportRow>();
   const columnsByKey = new Map<string, ReportColumn>();
   const placed = facts.map((f) => {
@@ -54,14 +77,25 @@ export function significanceGrid(facts: readonly FoldFact[], s: SignificanceSpec
       const keys = [...ref.keys()].filter((k) => base.has(k)).sort();
       const paired = new Set(keys);
       const expected = new Set([...refFacts, ...baseFacts].map((f) => f.foldKey));
-      const t = pairedTTest(
-        keys.map((k) => ref.get(k)!),
-        keys.map((k) => base.get(k)!),
-      );
-      const seeds = Math.max(
-        0,
-        ...[...refFacts, ...baseFacts].filter((f) => f.status === 'done').map((f) => f.seeds),
-      );
+      const a = keys.map((k) => ref.get(k)!);
+      const b = keys.map((k) => base.get(k)!);
+      const t =
+        s.test === 'wilcoxon'
+          ? wilcoxonSignedRank(a, b, { alternative: s.alternative })
+          : pairedTTest(a, b, { alternative: s.alternative });
+      const effect = pairedEffect(a, b);
+      const done = [...refFacts, ...baseFacts].filter((f) => f.status === 'done' && paired.has(f.foldKey));
+      const seedsPerFold: Record<string, number> = {};
+      for (const k of keys) seedsPerFold[k] = 0;
+      // A pair counts the fewer seeds of its two sides: that is what the pair's balance rests on.
+      for (const k of keys) {
+        const sides = [refFacts, baseFacts].map((list) =>
+          Math.max(0, ...list.filter((f) => f.foldKey === k && f.status === 'done').map((f) => f.seeds)),
+        );
+        seedsPerFold[k] = Math.min(...sides);
+      }
+      const seeds = Math.max(0, ...done.map((f) => f.seeds));
+      const pp = (x: number) => (Number.isFinite(x) ? 100 * x : null);
       const note =
         ref.size === 0
           ? `no ${s.reference} folds in this column`
@@ -80,19 +114,48 @@ export function significanceGrid(facts: readonly FoldFact[], s: SignificanceSpec
         seeds,
         marked: false,
         paper: null,
+        seedsPerFold,
         pValue: Number.isNaN(t.pValue) ? null : t.pValue,
-        meanDifference: Number.isNaN(t.meanDifference) ? null : 100 * t.meanDifference,
+        statistic: Number.isNaN(t.statistic) ? null : t.statistic,
+        meanDifference: pp(effect.meanDifference),
+        ciLow: pp(effect.ciLow),
+        ciHigh: pp(effect.ciHigh),
+        dz: Number.isNaN(effect.dz) ? null : effect.dz,
+        significant: null,
         ...(note ? { note } : {}),
       };
     }),
   );
-  const families: ReportCell[][] =
-    s.family === 'table' ? [cells.flat()] : columns.map((_, j) => cells.map((row) => row[j]));
-  for (const members of families) {
+  // BH families: the paper's methods apart from the variants and outside methods, per column
+  // (the paper's reading) or over the whole table; m counts the comparisons with a p-value.
+  const families: SignificanceFamily[] = [];
+  const groups = new Map<string, { family: SignificanceFamily; members: ReportCell[] }>();
+  for (const [i, row] of rows.entries()) {
+    for (const [j, column] of columns.entries()) {
+      const kind = familyKind(row);
+      const key = s.family === 'table' ? `${kind} · whole table` : `${kind} · ${column.label}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = {
+          family: { key, kind, column: s.family === 'table' ? null : column.label, m: 0 },
+          members: [],
+        };
+        groups.set(key, g);
+        families.push(g.family);
+      }
+      g.members.push(cells[i][j]);
+      cells[i][j].family = key;
+    }
+  }
+  for (const { family, members } of groups.values()) {
     const tested = members.filter((c) => c.pValue !== null && c.pValue !== undefined);
+    family.m = tested.length;
+    for (const c of members) c.m = tested.length;
     benjaminiHochberg(tested.map((c) => c.pValue!)).forEach((q, i) => {
-      tested[i].value = q;
-      tested[i].marked = q < SIGNIFICANT;
+      const c = tested[i];
+      c.value = q;
+      c.marked = q < SIGNIFICANT;
+      c.significant = q < SIGNIFICANT ? ((c.meanDifference ?? 0) >= 0 ? 'gain' : 'loss') : null;
     });
   }
   if (s.paper) {
@@ -113,5 +176,5 @@ export function significanceGrid(facts: readonly FoldFact[], s: SignificanceSpec
       }
     }
   }
-  return { rows, columns, cells };
+  return { rows, columns, cells, families };
 }

@@ -12,6 +12,7 @@ import {
   type Variant,
   variantNamer,
 } from './facts.js';
+import { seedImbalance } from './format/cells.js';
 import { buildGrid, type Grid } from './grid.js';
 import {
   type ProtocolFlags,
@@ -20,10 +21,12 @@ import {
   type ReportOptions,
   type ReportRow,
   type ReportTable,
+  type SignificanceFamily,
   SYNTHETIC_NOTE,
 } from './model.js';
 import { crossModalModel, paperAblation, paperComparison, paperFusion, paperTiming } from './paper.js';
-import { significanceGrid } from './significance.js';
+import { SIGNIFICANT, significanceGrid } from './significance.js';
+import { displayName } from './display.js';
 
 const BACKBONE_ORDER = ['dnn', 'dgcnn', 'bihdm'];
 const DIRECTION_ORDER = ['em->eeg', 'eeg->em', 'none'];
@@ -93,8 +96,19 @@ function syntheticTag(columns: ReportColumn[]): string {
   return n === columns.length ? ' — SYNTHETIC data' : ' — some columns SYNTHETIC';
 }
 
+function syntheticLabels(columns: readonly ReportColumn[]): string[] {
+  return columns.filter((c) => c.synthetic).map((c) => c.label);
+}
+
 function commonNotes(
-  t: { protocol: ProtocolFlags; cells: (ReportCell | null)[][]; hidden?: number; paper: boolean },
+  t: {
+    protocol: ProtocolFlags;
+    cells: (ReportCell | null)[][];
+    hidden?: number;
+    paper: boolean;
+    /** The synthetic columns (or rows' datasets), named once in the notes instead of in every paper cell. */
+    synthetic?: string[];
+  },
   kind: 'mean' | 'p',
 ): string[] {
   const notes: string[] = [];
@@ -114,11 +128,17 @@ function commonNotes(
       : 'n=a/b: a pairs of the b folds either method has in the column (the others are missing, failed or unpaired)',
   );
   const all = t.cells.flat().filter((c): c is ReportCell => c !== null);
-  const seeds = all.filter((c) => c.n > 0).map((c) => c.seeds);
+  const seeds = all.flatMap((c) => Object.values(c.seedsPerFold ?? {}));
   if (seeds.length) {
     const lo = Math.min(...seeds);
     const hi = Math.max(...seeds);
-    notes.push(`seeds per cell: ${lo === hi ? lo : `${lo}–${hi}`}`);
+    notes.push(
+      `seeds per fold: ${lo === hi ? lo : `${lo}–${hi}`}${
+        all.some((c) => seedImbalance(c))
+          ? `; a ${kind === 'mean' ? 'cell' : 'comparison'} whose folds have unequal seeds is incomplete${kind === 'mean' ? ' and not ranked' : ''} (seeds a/b/…: per fold, in fold order)`
+          : ''
+      }`,
+    );
   }
   const failed = all.reduce((a, c) => a + c.failed, 0);
   if (failed) notes.push(`${failed} failed fold attempt(s) are stored with their errors and not counted`);
@@ -134,6 +154,10 @@ function commonNotes(
       `paper: Kan et al., ${paperTables.map((x) => `Table ${x.slice(1)}`).join(', ')} (paper/reported.json, with source lines)`,
     );
   }
+  if (t.paper && t.synthetic?.length)
+    notes.push(
+      `synthetic data (${t.synthetic.join(', ')}): not comparable with the paper, so no paper value or Δ is given there`,
+    );
   return notes;
 }
 
@@ -238,7 +262,13 @@ export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): 
         ...grid,
         notes: [
           ...commonNotes(
-            { protocol: scope.protocol, cells: grid.cells, hidden, paper: o.paper !== false },
+            {
+            protocol: scope.protocol,
+            cells: grid.cells,
+            hidden,
+            paper: o.paper !== false,
+            synthetic: syntheticLabels(grid.columns),
+          },
             'mean',
           ),
           'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
@@ -250,11 +280,55 @@ export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): 
   return tables;
 }
 
+/** What a significance table's numbers mean, how it tested, and its BH families with their sizes. */
+function significanceNotes(
+  reference: string,
+  test: 't' | 'wilcoxon',
+  alternative: 'two-sided' | 'greater' | 'less',
+  family: 'column' | 'table',
+  families: readonly SignificanceFamily[],
+): string[] {
+  const ref = displayName(reference);
+  const hypothesis =
+    alternative === 'two-sided'
+      ? 'two-sided'
+      : `one-sided, the alternative being ${ref} − baseline ${alternative === 'greater' ? '>' : '<'} 0`;
+  const how =
+    test === 'wilcoxon'
+      ? `the Wilcoxon signed-rank test (${hypothesis}; scipy.stats.wilcoxon's defaults: zero differences dropped; exact for up to 50 pairs without ties or zeros, else the normal approximation)`
+      : `the paired t-test (${hypothesis}; scipy.stats.ttest_rel)`;
+  const sizes = (kind: SignificanceFamily['kind']) => {
+    const of = families.filter((f) => f.kind === kind);
+    const ms = [...new Set(of.map((f) => f.m))];
+    if (family === 'table') return `m = ${of[0]?.m ?? 0}`;
+    return ms.length === 1
+      ? `m = ${ms[0]} in every column`
+      : of.map((f) => `m = ${f.m} in ${f.column}`).join(', ');
+  };
+  const where = family === 'column' ? 'within each column' : 'over the whole table';
+  const familyNotes = [
+    `BH family: the paper's baselines (its seven distillers and CMCRD at their default options, less the reference) ${where}, ${sizes('baselines')}`,
+  ];
+  if (families.some((f) => f.kind === 'variants'))
+    familyNotes.push(
+      `option variants and outside methods are tested in a BH family of their own ${where}, ${sizes('variants')}; adding them does not move the baselines' q`,
+    );
+  return [
+    `Δ: mean of ${ref} − baseline over the paired folds, percentage points, with its two-sided 95% confidence interval [low, high] (t-based); d_z: Cohen's d_z, Δ over the standard deviation of the differences`,
+    `our reading of the paper's "paired t-tests … adjusted by Benjamini–Hochberg": ${how}, with the subjects (folds) as the pairs — fold keys matched, each fold's seeds averaged first; q: p adjusted by Benjamini–Hochberg (statsmodels' fdr_bh); (n=k): pairs`,
+    ...familyNotes,
+    `q < ${SIGNIFICANT} marked: ▲ a significant gain (${ref} ahead; bold in Markdown and LaTeX), ▼ a significant loss (${ref} behind; italic)`,
+  ];
+}
+
 /** Table 3: the reference method against each baseline, BH-adjusted, per direction and protocol options. */
 export function significanceReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
   const { named, variantOf } = tableNaming(facts);
   const reference = o.reference ?? 'cmcrd';
   const family = o.family ?? 'column';
+  const test = o.test ?? 't';
+  const alternative = o.alternative ?? 'two-sided';
+  const testName = test === 'wilcoxon' ? 'Wilcoxon signed-rank' : 'paired t-test';
   const tables: ReportTable[] = [];
   const distilled = facts.filter(
     (f) => f.direction !== 'none' && (!o.direction || f.direction === o.direction),
@@ -277,24 +351,32 @@ export function significanceReport(facts: readonly FoldFact[], o: ReportOptions)
       paper: o.paper !== false,
       protocol,
       direction,
+      test,
+      alternative,
     });
     if (!grid) continue;
+    const { families, ...cellsGrid } = grid;
     tables.push({
       table: 'significance',
-      title: `${reference} against each baseline: paired t-test p-values, BH-adjusted per ${family === 'column' ? 'column' : 'table'} — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
+      title: `${displayName(reference)} against each baseline: mean difference (pp) with 95% CI, d_z, ${testName} p and BH q ${family === 'column' ? 'per column' : 'over the table'} — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
       unit: 'BH-adjusted p',
       scope: { protocol, direction },
       protocol: scope.protocol,
-      ...grid,
+      ...cellsGrid,
       notes: [
         ...commonNotes(
-          { protocol: scope.protocol, cells: grid.cells, hidden, paper: o.paper !== false },
+          {
+            protocol: scope.protocol,
+            cells: grid.cells,
+            hidden,
+            paper: o.paper !== false,
+            synthetic: syntheticLabels(grid.columns),
+          },
           'p',
         ),
-        `two-sided paired t-test over the folds both methods have (fold keys matched; each fold's seeds averaged first), as scipy.stats.ttest_rel; (n=k): pairs`,
-        `Benjamini–Hochberg adjusted within ${family === 'column' ? "each column's comparisons (the paper's reading)" : 'the whole table'}, as statsmodels' fdr_bh; p < 0.05 marked (* in text and CSV, bold in Markdown and LaTeX)`,
-        `the JSON and CSV outputs also carry the raw p-value and the mean difference (${reference} − baseline, percentage points)`,
+        ...significanceNotes(reference, test, alternative, family, families),
       ],
+      significance: { test, alternative, reference, family, families },
     });
   }
   return tables;
@@ -352,7 +434,15 @@ export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): Repo
       protocol: scope.protocol,
       ...grid,
       notes: [
-        ...commonNotes({ protocol: scope.protocol, cells: grid.cells, paper: o.paper !== false }, 'mean'),
+        ...commonNotes(
+          {
+            protocol: scope.protocol,
+            cells: grid.cells,
+            paper: o.paper !== false,
+            synthetic: syntheticLabels(grid.columns),
+          },
+          'mean',
+        ),
         "EM+EEG averages the two unimodal models' class probabilities; the cross-modal models are CMCRD with its default options",
         'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
         ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
@@ -435,7 +525,15 @@ export function timingReport(facts: readonly FoldFact[], o: ReportOptions): Repo
       protocol: scope.protocol,
       ...grid,
       notes: [
-        ...commonNotes({ protocol: scope.protocol, cells: grid.cells, paper: o.paper !== false }, 'mean'),
+        ...commonNotes(
+          {
+            protocol: scope.protocol,
+            cells: grid.cells,
+            paper: o.paper !== false,
+            synthetic: [...new Set(scope.facts.filter((f) => f.synthetic).map(named))].sort(),
+          },
+          'mean',
+        ),
         "train: the model's own training (EM+EEG: both unimodal models); teacher: training the teacher that guided the student, once per fold and shared by every method of the fold; test: predicting the test split",
         "measured on this project's backends (wasm or cpu, one thread per worker), not comparable with the paper's GPU",
         ...(o.paper !== false ? ["Δ = ours − paper, in seconds (the paper's on an RTX 3090)"] : []),
@@ -533,7 +631,15 @@ export function ablationReport(facts: readonly FoldFact[], o: ReportOptions): Re
       protocol: scope.protocol,
       ...grid,
       notes: [
-        ...commonNotes({ protocol: scope.protocol, cells: grid.cells, paper: o.paper !== false }, 'mean'),
+        ...commonNotes(
+          {
+            protocol: scope.protocol,
+            cells: grid.cells,
+            paper: o.paper !== false,
+            synthetic: syntheticLabels(grid.columns),
+          },
+          'mean',
+        ),
         'MCC: minimum class confusion when training the teacher; US: unimodal supervision; IEW: information-entropy weighting (both in the student)',
         'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
         ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),

@@ -6,6 +6,7 @@ function cleanCell(c: ReportCell | null): ReportCell | null {
   const out: ReportCell = { ...c, value: clean(c.value), std: clean(c.std) };
   if ('pValue' in c) out.pValue = clean(c.pValue);
   if ('meanDifference' in c) out.meanDifference = clean(c.meanDifference);
+  for (const k of ['statistic', 'ciLow', 'ciHigh', 'dz'] as const) if (k in c) out[k] = clean(c[k]);
   if (c.paper?.comparable) out.paper = { ...c.paper, delta: clean(c.paper.delta) };
   return out;
 }

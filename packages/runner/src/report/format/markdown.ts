@@ -1,11 +1,11 @@
 import type { ReportTable } from '../model.js';
-import { countText, hasPaper, paperText, valueText } from './cells.js';
+import { countText, hasPaper, markText, paperText, valueText } from './cells.js';
 
 function mdEscape(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\*/g, '\\*').replace(/_/g, '\\_');
 }
 
-/** GitHub-flavoured Markdown: one table per report table, marked cells in bold, the paper in its own column. */
+/** GitHub-flavoured Markdown: one table per report table, best cells and significant gains in bold, losses in italic, the paper in its own column. */
 export function formatMarkdown(tables: readonly ReportTable[]): string {
   return tables
     .map((t) => {
@@ -26,8 +26,10 @@ export function formatMarkdown(tables: readonly ReportTable[]): string {
             return;
           }
           const v = mdEscape(valueText(t, c));
+          // Gains bold, losses italic: a significant loss must not read like a gain.
+          const shown = c.significant === 'loss' ? `_${v}_ ▼` : c.significant === 'gain' ? `**${v}** ▲` : c.marked ? `**${v}**` : v;
           cells.push(
-            `${c.marked ? `**${v}**` : v} (${mdEscape(countText(c))})`,
+            `${shown} (${mdEscape(countText(c))})`,
             ...(paper ? [mdEscape(paperText(t, c))] : []),
           );
         });

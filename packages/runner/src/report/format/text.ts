@@ -1,8 +1,8 @@
 import Table from 'cli-table3';
 import type { ReportTable } from '../model.js';
-import { countText, hasPaper, paperText, valueText } from './cells.js';
+import { countText, hasPaper, markText, paperText, valueText } from './cells.js';
 
-/** A terminal table: each cell shows the value, its fold count, `*` when marked, and the paper's value below. */
+/** A terminal table: each cell shows the value, its fold count, its marker (* best, ▲/▼ significant), the paper's value below. */
 export function formatText(tables: readonly ReportTable[]): string {
   return tables
     .map((t) => {
@@ -16,7 +16,8 @@ export function formatText(tables: readonly ReportTable[]): string {
           row.label,
           ...t.cells[i].map((c) => {
             if (!c) return '';
-            const ours = `${valueText(t, c)} (${countText(c)})${c.marked ? ' *' : ''}`;
+            const mark = markText(c);
+            const ours = `${valueText(t, c)} (${countText(c)})${mark ? ` ${mark}` : ''}`;
             return paper ? `${ours}\npaper: ${paperText(t, c)}` : ours;
           }),
         ]);
