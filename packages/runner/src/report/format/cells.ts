@@ -25,7 +25,7 @@ export function effectParts(c: ReportCell): { effect: string; test: string } {
     : '';
   const test = [
     ...(c.dz !== null && c.dz !== undefined && !Number.isNaN(c.dz)
-      ? [`d_z ${Number.isFinite(c.dz) ? c.dz.toFixed(2) : c.dz > 0 ? '+∞' : '−∞'}`]
+      ? [`d_z ${Number.isFinite(c.dz) ? c.dz.toFixed(2).replace('-', '−') : c.dz > 0 ? '+∞' : '−∞'}`]
       : []),
     ...(finite(c.pValue) ? [`p ${formatP(c.pValue)}`] : []),
     ...(finite(c.value) ? [`q ${formatP(c.value)}`] : []),
