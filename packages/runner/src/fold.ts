@@ -1,3 +1,4 @@
+import { codeRevision } from './revision.js';
 import { hostname } from 'node:os';
 import {
   type Backbone,
@@ -192,6 +193,7 @@ function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
     epochs: config.student.epochs,
     backend,
     host: hostname(),
+    codeRevision: codeRevision(),
     startedAt: new Date().toISOString(),
   };
 }

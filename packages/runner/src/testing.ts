@@ -46,6 +46,9 @@ export interface FixtureFold {
   /** The synthetic data seed, or the release's content digest. */
   dataRevision?: string | number;
   student?: Partial<typeof STUDENT>;
+  backend?: string;
+  /** The code revision stored with the fold (default 'fixture'). */
+  codeRevision?: string;
 }
 
 const isSynthetic = (dataset: string) => dataset.startsWith('synthetic-');
@@ -104,8 +107,9 @@ export function fixtureRow(f: FixtureFold): NewFoldRow {
     trainMs: done ? (f.trainMs ?? 1000) : null,
     testMs: done ? (f.testMs ?? 10) : null,
     epochs: config.student.epochs,
-    backend: 'wasm',
+    backend: f.backend ?? 'wasm',
     host: 'fixture',
+    codeRevision: f.codeRevision ?? 'fixture',
     teacherKey: distilled ? 'teacher' : null,
     teacherMs: distilled ? (f.teacherMs ?? 500) : null,
     error: done ? null : 'fixture failure',

@@ -171,7 +171,7 @@ export interface Variant {
 }
 
 /** A variant signature (Store.foldFacts) as flat settings: option keys, `student.*`, `teacher.epochs`, `module`. */
-function settingsOf(signature: string): Record<string, unknown> {
+export function settingsOf(signature: string): Record<string, unknown> {
   const [options, student, teacherEpochs, module] = signature.split('\u001f');
   const out: Record<string, unknown> = { ...(JSON.parse(options) as Record<string, unknown>) };
   if (student)

@@ -118,8 +118,31 @@ export interface ReportTable {
   /** cells[row][column]; null where the cell does not apply (e.g. a teacher time for a model without one). */
   cells: (ReportCell | null)[][];
   notes: string[];
+  /** What produced the table's folds: training budget, seeds, backends, code revisions. */
+  provenance: TableProvenance;
   /** Significance only. */
   significance?: SignificanceTest;
+}
+
+/** A setting with every value the table's folds have (more than one: the folds differ in it). */
+export interface ProvenanceSetting {
+  label: string;
+  values: unknown[];
+}
+
+export interface TableProvenance {
+  /** Done fold runs (one per fold and seed) behind the table. */
+  folds: number;
+  /** Student and teacher training settings, keyed as `student.epochs`, `teacher.epochs`, …. */
+  budget: Record<string, ProvenanceSetting>;
+  /** Per method: K (`negatives`) and the loss weight (`weight`), where the method has them. */
+  options: Record<string, Record<string, ProvenanceSetting>>;
+  seeds: number[];
+  backends: string[];
+  /** Git commits (or package versions); '' for folds stored before revisions were recorded. */
+  revisions: string[];
+  /** The settings above in which the table's folds differ. */
+  differing: string[];
 }
 
 export interface ReportFilter {

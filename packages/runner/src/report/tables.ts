@@ -13,6 +13,7 @@ import {
   variantNamer,
 } from './facts.js';
 import { seedImbalance } from './format/cells.js';
+import { provenanceNotes, provenanceOf } from './provenance.js';
 import { buildGrid, type Grid } from './grid.js';
 import {
   type ProtocolFlags,
@@ -94,6 +95,12 @@ function syntheticTag(columns: ReportColumn[]): string {
   const n = columns.filter((c) => c.synthetic).length;
   if (n === 0) return '';
   return n === columns.length ? ' — SYNTHETIC data' : ' — some columns SYNTHETIC';
+}
+
+/** A table with its provenance, stated in its notes too (every format prints those). */
+function withProvenance(facts: readonly FoldFact[], t: Omit<ReportTable, 'provenance'>): ReportTable {
+  const provenance = provenanceOf(facts);
+  return { ...t, provenance, notes: [...t.notes, ...provenanceNotes(provenance)] };
 }
 
 function syntheticLabels(columns: readonly ReportColumn[]): string[] {
@@ -253,28 +260,30 @@ export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): 
               { synthetic: column.synthetic, ours: cell.value },
             ),
       );
-      tables.push({
-        table: 'comparison',
-        title: `Accuracy (%) — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
-        unit: 'accuracy (%)',
-        scope: { protocol, direction },
-        protocol: scope.protocol,
-        ...grid,
-        notes: [
-          ...commonNotes(
-            {
-            protocol: scope.protocol,
-            cells: grid.cells,
-            hidden,
-            paper: o.paper !== false,
-            synthetic: syntheticLabels(grid.columns),
-          },
-            'mean',
-          ),
-          'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
-          ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
-        ],
-      });
+      tables.push(
+        withProvenance(shown, {
+          table: 'comparison',
+          title: `Accuracy (%) — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
+          unit: 'accuracy (%)',
+          scope: { protocol, direction },
+          protocol: scope.protocol,
+          ...grid,
+          notes: [
+            ...commonNotes(
+              {
+                protocol: scope.protocol,
+                cells: grid.cells,
+                hidden,
+                paper: o.paper !== false,
+                synthetic: syntheticLabels(grid.columns),
+              },
+              'mean',
+            ),
+            'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
+            ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
+          ],
+        }),
+      );
     }
   }
   return tables;
@@ -356,28 +365,30 @@ export function significanceReport(facts: readonly FoldFact[], o: ReportOptions)
     });
     if (!grid) continue;
     const { families, ...cellsGrid } = grid;
-    tables.push({
-      table: 'significance',
-      title: `${displayName(reference)} against each baseline: mean difference (pp) with 95% CI, d_z, ${testName} p and BH q ${family === 'column' ? 'per column' : 'over the table'} — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
-      unit: 'BH-adjusted p',
-      scope: { protocol, direction },
-      protocol: scope.protocol,
-      ...cellsGrid,
-      notes: [
-        ...commonNotes(
-          {
-            protocol: scope.protocol,
-            cells: grid.cells,
-            hidden,
-            paper: o.paper !== false,
-            synthetic: syntheticLabels(grid.columns),
-          },
-          'p',
-        ),
-        ...significanceNotes(reference, test, alternative, family, families),
-      ],
-      significance: { test, alternative, reference, family, families },
-    });
+    tables.push(
+      withProvenance(shown, {
+        table: 'significance',
+        title: `${displayName(reference)} against each baseline: mean difference (pp) with 95% CI, d_z, ${testName} p and BH q ${family === 'column' ? 'per column' : 'over the table'} — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
+        unit: 'BH-adjusted p',
+        scope: { protocol, direction },
+        protocol: scope.protocol,
+        ...cellsGrid,
+        notes: [
+          ...commonNotes(
+            {
+              protocol: scope.protocol,
+              cells: grid.cells,
+              hidden,
+              paper: o.paper !== false,
+              synthetic: syntheticLabels(grid.columns),
+            },
+            'p',
+          ),
+          ...significanceNotes(reference, test, alternative, family, families),
+        ],
+        significance: { test, alternative, reference, family, families },
+      }),
+    );
   }
   return tables;
 }
@@ -397,6 +408,25 @@ function crossModalFacts(facts: readonly FoldFact[], o: ReportOptions) {
   return { named, models };
 }
 
+/** Tables 5 and 6's models as (method, direction). */
+const CROSS_MODAL: [string, string][] = [
+  ['eeg-only', 'none'],
+  ['em-only', 'none'],
+  ['fusion', 'none'],
+  ['cmcrd', 'em->eeg'],
+  ['cmcrd', 'eeg->em'],
+];
+
+function fusionRow(method: string, direction: string): ReportRow {
+  const model = crossModalModel(method, direction)!;
+  return {
+    key: model,
+    label: `${model} (${method}${direction === 'none' ? '' : `, ${direction}`})`,
+    method,
+    direction,
+  };
+}
+
 /** Table 5: EEG, EM, EM+EEG fusion and CMCRD in both directions, per protocol. */
 export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): ReportTable[] {
   const { named, models } = crossModalFacts(facts, o);
@@ -404,21 +434,17 @@ export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): Repo
   for (const scope of scopes(models, (f) => ranked(PROTOCOL_ORDER, f.protocol)).values()) {
     const protocol = scope.facts[0].protocol;
     const grid = buildGrid(scope.facts, {
-      rowOf: (f) => {
-        const model = crossModalModel(f.method, f.direction)!;
-        return {
-          key: model,
-          label: `${model} (${f.method}${f.direction === 'none' ? '' : `, ${f.direction}`})`,
-          method: f.method,
-          direction: f.direction,
-        };
-      },
+      rowOf: (f) => fusionRow(f.method, f.direction),
+      // Every model of Table 5 has its row, run or not (as the ablation's combinations): `— (n=0/b)`.
+      fixedRows: CROSS_MODAL.filter(([, d]) => d === 'none' || !o.direction || d === o.direction).map(
+        ([m, d]) => fusionRow(m, d),
+      ),
       columnOf: (f) => datasetColumn(named, f),
       rowOrder: (a, b) => MODEL_ORDER.indexOf(a.key) - MODEL_ORDER.indexOf(b.key),
       columnOrder: byColumnOrder,
       cell: (here, universe) => summaryCell(here, universe, accuracyOf, 100),
     });
-    if (!grid.rows.some((r) => r.method === 'fusion' || r.method === 'cmcrd')) continue;
+    if (!scope.facts.some((f) => f.method === 'fusion' || f.method === 'cmcrd')) continue;
     markBest(grid.cells);
     withPaper(grid, o, (row, column, cell) =>
       paperFusion(
@@ -426,28 +452,30 @@ export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): Repo
         { synthetic: column.synthetic, ours: cell.value },
       ),
     );
-    tables.push({
-      table: 'fusion',
-      title: `Unimodal, fusion (EM+EEG) and cross-modal accuracy (%) — ${protocol}${syntheticTag(grid.columns)}`,
-      unit: 'accuracy (%)',
-      scope: { protocol },
-      protocol: scope.protocol,
-      ...grid,
-      notes: [
-        ...commonNotes(
-          {
-            protocol: scope.protocol,
-            cells: grid.cells,
-            paper: o.paper !== false,
-            synthetic: syntheticLabels(grid.columns),
-          },
-          'mean',
-        ),
-        "EM+EEG averages the two unimodal models' class probabilities; the cross-modal models are CMCRD with its default options",
-        'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
-        ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
-      ],
-    });
+    tables.push(
+      withProvenance(scope.facts, {
+        table: 'fusion',
+        title: `Unimodal, fusion (EM+EEG) and cross-modal accuracy (%) — ${protocol}${syntheticTag(grid.columns)}`,
+        unit: 'accuracy (%)',
+        scope: { protocol },
+        protocol: scope.protocol,
+        ...grid,
+        notes: [
+          ...commonNotes(
+            {
+              protocol: scope.protocol,
+              cells: grid.cells,
+              paper: o.paper !== false,
+              synthetic: syntheticLabels(grid.columns),
+            },
+            'mean',
+          ),
+          "EM+EEG averages the two unimodal models' class probabilities; the cross-modal models are CMCRD with its default options",
+          'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
+          ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
+        ],
+      }),
+    );
   }
   return tables;
 }
@@ -463,18 +491,18 @@ export function timingReport(facts: readonly FoldFact[], o: ReportOptions): Repo
     // Each fact is placed once per phase: the grid sees (fact, phase) pairs through a phase-tagged copy.
     const tagged = scope.facts.flatMap((f) => PHASES.map((phase) => ({ ...f, phase })));
     const phaseOf = (f: FoldFact) => (f as FoldFact & { phase: (typeof PHASES)[number] }).phase;
+    const timingRow = (method: string, direction: string, dataset: string): ReportRow => {
+      const model = crossModalModel(method, direction)!;
+      return { key: `${dataset}|${model}`, label: `${dataset} · ${model}`, method, direction, dataset };
+    };
+    const datasets = [...new Set(scope.facts.map(named))];
     const grid = buildGrid(tagged, {
-      rowOf: (f) => {
-        const model = crossModalModel(f.method, f.direction)!;
-        const dataset = named(f);
-        return {
-          key: `${dataset}|${model}`,
-          label: `${dataset} · ${model}`,
-          method: f.method,
-          direction: f.direction,
-          dataset,
-        };
-      },
+      rowOf: (f) => timingRow(f.method, f.direction, named(f)),
+      fixedRows: datasets.flatMap((dataset) =>
+        CROSS_MODAL.filter(([, d]) => d === 'none' || !o.direction || d === o.direction).map(([m, d]) =>
+          timingRow(m, d, dataset),
+        ),
+      ),
       columnOf: (f) => ({
         key: `${f.protocol}|${phaseOf(f)}`,
         label: `${f.protocol} · ${phaseOf(f)}`,
@@ -517,28 +545,30 @@ export function timingReport(facts: readonly FoldFact[], o: ReportOptions): Repo
             },
           ),
     );
-    tables.push({
-      table: 'timing',
-      title: `Seconds per fold — ${backbone}${synthetic ? (scope.facts.every((f) => f.synthetic) ? ' — SYNTHETIC data' : ' — some rows SYNTHETIC') : ''}`,
-      unit: 'seconds per fold',
-      scope: { backbone },
-      protocol: scope.protocol,
-      ...grid,
-      notes: [
-        ...commonNotes(
-          {
-            protocol: scope.protocol,
-            cells: grid.cells,
-            paper: o.paper !== false,
-            synthetic: [...new Set(scope.facts.filter((f) => f.synthetic).map(named))].sort(),
-          },
-          'mean',
-        ),
-        "train: the model's own training (EM+EEG: both unimodal models); teacher: training the teacher that guided the student, once per fold and shared by every method of the fold; test: predicting the test split",
-        "measured on this project's backends (wasm or cpu, one thread per worker), not comparable with the paper's GPU",
-        ...(o.paper !== false ? ["Δ = ours − paper, in seconds (the paper's on an RTX 3090)"] : []),
-      ],
-    });
+    tables.push(
+      withProvenance(scope.facts, {
+        table: 'timing',
+        title: `Seconds per fold — ${backbone}${synthetic ? (scope.facts.every((f) => f.synthetic) ? ' — SYNTHETIC data' : ' — some rows SYNTHETIC') : ''}`,
+        unit: 'seconds per fold',
+        scope: { backbone },
+        protocol: scope.protocol,
+        ...grid,
+        notes: [
+          ...commonNotes(
+            {
+              protocol: scope.protocol,
+              cells: grid.cells,
+              paper: o.paper !== false,
+              synthetic: [...new Set(scope.facts.filter((f) => f.synthetic).map(named))].sort(),
+            },
+            'mean',
+          ),
+          "train: the model's own training (EM+EEG: both unimodal models); teacher: training the teacher that guided the student, once per fold and shared by every method of the fold; test: predicting the test split",
+          "measured on this project's backends (wasm or cpu, one thread per worker), not comparable with the paper's GPU",
+          ...(o.paper !== false ? ["Δ = ours − paper, in seconds (the paper's on an RTX 3090)"] : []),
+        ],
+      }),
+    );
   }
   return tables;
 }
@@ -623,28 +653,30 @@ export function ablationReport(facts: readonly FoldFact[], o: ReportOptions): Re
       ),
     );
     const restLabel = rest.label === 'cmcrd' ? '' : ` — ${rest.label}`;
-    tables.push({
-      table: 'ablation',
-      title: `CMCRD ablation, accuracy (%) — ${backbone}, ${directionLabel(direction)}${restLabel}${syntheticTag(grid.columns)}`,
-      unit: 'accuracy (%)',
-      scope: { backbone, direction, ...(restLabel ? { variant: rest.label } : {}) },
-      protocol: scope.protocol,
-      ...grid,
-      notes: [
-        ...commonNotes(
-          {
-            protocol: scope.protocol,
-            cells: grid.cells,
-            paper: o.paper !== false,
-            synthetic: syntheticLabels(grid.columns),
-          },
-          'mean',
-        ),
-        'MCC: minimum class confusion when training the teacher; US: unimodal supervision; IEW: information-entropy weighting (both in the student)',
-        'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
-        ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
-      ],
-    });
+    tables.push(
+      withProvenance(originals, {
+        table: 'ablation',
+        title: `CMCRD ablation, accuracy (%) — ${backbone}, ${directionLabel(direction)}${restLabel}${syntheticTag(grid.columns)}`,
+        unit: 'accuracy (%)',
+        scope: { backbone, direction, ...(restLabel ? { variant: rest.label } : {}) },
+        protocol: scope.protocol,
+        ...grid,
+        notes: [
+          ...commonNotes(
+            {
+              protocol: scope.protocol,
+              cells: grid.cells,
+              paper: o.paper !== false,
+              synthetic: syntheticLabels(grid.columns),
+            },
+            'mean',
+          ),
+          'MCC: minimum class confusion when training the teacher; US: unimodal supervision; IEW: information-entropy weighting (both in the student)',
+          'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
+          ...(o.paper !== false ? ['Δ = ours − paper, in percentage points'] : []),
+        ],
+      }),
+    );
   }
   return tables;
 }

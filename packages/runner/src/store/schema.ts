@@ -49,6 +49,11 @@ export const folds = sqliteTable(
     selectedEpoch: integer('selected_epoch'),
     backend: text('backend').notNull(),
     host: text('host').notNull(),
+    /**
+     * The code that produced the fold: the git commit (with `+dirty` for uncommitted changes), or
+     * `@cmcrd/runner@<version>` outside git; '' for folds stored before it was recorded.
+     */
+    codeRevision: text('code_revision').notNull().default(''),
     /** Which teacher guided this fold (hash of its training identity), its test accuracy and training time. */
     teacherKey: text('teacher_key'),
     teacherAccuracy: real('teacher_accuracy'),
@@ -85,6 +90,8 @@ export const folds = sqliteTable(
       t.trainMs,
       t.testMs,
       t.teacherMs,
+      t.backend,
+      t.codeRevision,
     ),
   ],
 );

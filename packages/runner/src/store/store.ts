@@ -73,6 +73,10 @@ export interface FoldFact {
   teacherMs: number | null;
   /** The smallest fold id behind this fact (its first seed's row). */
   firstId: number;
+  /** The seeds, backends and code revisions ('' when unrecorded) of its rows. */
+  seedList: number[];
+  backends: string[];
+  revisions: string[];
 }
 
 /** Filters of the fold listings (the API's `/api/folds`). */
@@ -243,7 +247,8 @@ export class Store {
     const group = 'dataset, data_revision, protocol, protocol_options, direction, backbone, method, variant, fold_key, status, synthetic';
     const rows = this.sqlite
       .prepare(
-        `SELECT ${group}, count(*), count(DISTINCT seed), avg(accuracy), avg(train_ms), avg(test_ms), avg(teacher_ms), min(id)
+        `SELECT ${group}, count(*), count(DISTINCT seed), avg(accuracy), avg(train_ms), avg(test_ms), avg(teacher_ms), min(id),
+                group_concat(DISTINCT seed), group_concat(DISTINCT backend), group_concat(DISTINCT code_revision)
            FROM folds ${where} GROUP BY ${group}`,
       )
       .raw(true)
@@ -267,6 +272,9 @@ export class Store {
       testMs: r[15] as number | null,
       teacherMs: r[16] as number | null,
       firstId: r[17] as number,
+      seedList: String(r[18]).split(',').map(Number).sort((a, b) => a - b),
+      backends: String(r[19]).split(',').sort(),
+      revisions: String(r[20] ?? '').split(',').sort(),
     }));
   }
 

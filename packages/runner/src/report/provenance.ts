@@ -1,0 +1,109 @@
+import { canonicalJson } from '../identity.js';
+import type { FoldFact } from '../store/store.js';
+import { displayName } from './display.js';
+import { byMethodOrder, settingsOf } from './facts.js';
+import type { TableProvenance } from './model.js';
+
+/** The training settings every table states, as `settingsOf` names them, and how a reader calls them. */
+const BUDGET: [key: string, label: string][] = [
+  ['student.epochs', 'student epochs'],
+  ['student.warmupEpochs', 'warm-up epochs'],
+  ['student.batchSize', 'batch size'],
+  ['student.lr', 'learning rate'],
+  ['student.weightDecay', 'weight decay'],
+  ['teacher.epochs', 'teacher epochs'],
+];
+/** Method options a reviewer asks about: the contrastive K and the loss weights. */
+const OPTIONS: [key: string, label: string][] = [
+  ['negatives', 'K (negatives)'],
+  ['weight', 'loss weight'],
+];
+
+const sorted = (values: Iterable<unknown>) =>
+  [...new Set([...values].map((v) => canonicalJson(v)))].sort().map((v) => JSON.parse(v) as unknown);
+
+/**
+ * What produced a table's folds: the training budget (each setting with every value its folds
+ * have), K and the loss weights per method, the seeds, backends and code revisions, and which of
+ * these differ between the folds. Read from the fold facts alone: no plugin is loaded.
+ */
+export function provenanceOf(facts: readonly FoldFact[]): TableProvenance {
+  const done = facts.filter((f) => f.status === 'done');
+  const budget: TableProvenance['budget'] = {};
+  const options: TableProvenance['options'] = {};
+  const settings = new Map<string, Record<string, unknown>>();
+  for (const f of done) if (!settings.has(f.variant)) settings.set(f.variant, settingsOf(f.variant));
+  for (const [key, label] of BUDGET) {
+    const values = sorted(
+      done.flatMap((f) => {
+        const v = settings.get(f.variant)![key];
+        return v === undefined ? [] : [v];
+      }),
+    );
+    if (values.length) budget[key] = { label, values };
+  }
+  const methods = [...new Set(done.map((f) => f.method))].sort(byMethodOrder);
+  for (const method of methods) {
+    const of = done.filter((f) => f.method === method);
+    for (const [key, label] of OPTIONS) {
+      const values = sorted(
+        of.flatMap((f) => {
+          const v = settings.get(f.variant)![key];
+          return v === undefined ? [] : [v];
+        }),
+      );
+      if (values.length) (options[method] ??= {})[key] = { label, values };
+    }
+  }
+  const seeds = [...new Set(done.flatMap((f) => f.seedList))].sort((a, b) => a - b);
+  const backends = [...new Set(done.flatMap((f) => f.backends))].sort();
+  const revisions = [...new Set(done.flatMap((f) => f.revisions))].sort();
+  const differing = [
+    ...Object.entries(budget)
+      .filter(([, b]) => b.values.length > 1)
+      .map(([, b]) => b.label),
+    ...Object.entries(options).flatMap(([method, o]) =>
+      Object.values(o)
+        .filter((b) => b.values.length > 1)
+        .map((b) => `${displayName(method)} ${b.label}`),
+    ),
+    ...(seeds.length > 1 ? ['seeds'] : []),
+    ...(backends.length > 1 ? ['backend'] : []),
+    ...(revisions.length > 1 ? ['code revision'] : []),
+  ];
+  return {
+    folds: done.reduce((a, f) => a + f.runs, 0),
+    budget,
+    options,
+    seeds,
+    backends,
+    revisions,
+    differing,
+  };
+}
+
+const list = (values: readonly unknown[]) => values.map((v) => (typeof v === 'string' ? v : canonicalJson(v))).join(', ');
+
+/** The table's notes on its budget and provenance: two or three lines, whatever the format. */
+export function provenanceNotes(p: TableProvenance): string[] {
+  if (p.folds === 0) return [];
+  const budget = Object.values(p.budget)
+    .map((b) => `${b.label} ${list(b.values)}`)
+    .join('; ');
+  const options = Object.entries(p.options)
+    .map(
+      ([method, o]) =>
+        `${displayName(method)} ${Object.values(o)
+          .map((b) => `${b.label} ${list(b.values)}`)
+          .join(', ')}`,
+    )
+    .join('; ');
+  const revisions = p.revisions.map((r) => (r === '' ? 'unrecorded (stored before revisions were)' : r));
+  return [
+    `training budget: ${budget}${options ? `; ${options}` : ''}`,
+    `provenance: ${p.folds} fold run(s); seeds ${list(p.seeds)}; backend ${list(p.backends)}; code revision ${list(revisions)}`,
+    ...(p.differing.length
+      ? [`the folds of this table differ in: ${p.differing.join(', ')} (each lists every value above)`]
+      : []),
+  ];
+}
