@@ -46,6 +46,10 @@ export interface DistillerPlugin<O extends Record<string, unknown> = Record<stri
   /** Registry key used in configs: 'cmcrd', 'kd', ... */
   name: string;
   description?: string;
+  /** How tables and the dashboard name it ('KD', 'FitNet', 'CMCRD'); default: its `name`. */
+  displayName?: string;
+  /** Its colour in charts, a CSS colour ('#4e79a7', 'rgb(78 121 167)', 'teal'). */
+  color?: string;
   /** Validates options and fills defaults (weight, temperature, ...). */
   options: z.ZodType<O>;
   create(ctx: DistillerContext, opts: O): Distiller;
@@ -64,6 +68,9 @@ export class OptionsError extends Error {
   override name = 'OptionsError';
 }
 
+/** A CSS colour as a stylesheet writes one: hex, a colour function, or a named colour. */
+const CSS_COLOR = /^(#[0-9a-f]{3,4}|#[0-9a-f]{6}|#[0-9a-f]{8}|(rgb|rgba|hsl|hsla|hwb|lab|lch|oklab|oklch)\([^;{}()]*\)|[a-z]{3,30})$/i;
+
 /** Checks that an object satisfies the plugin contract; names what is missing. */
 export function checkPlugin(candidate: unknown, origin: string): DistillerPlugin {
   const fail = (what: string): never => {
@@ -79,6 +86,13 @@ export function checkPlugin(candidate: unknown, origin: string): DistillerPlugin
   if (typeof p.create !== 'function') fail("'create' must be a function (ctx, options) => Distiller");
   if (p.teacher !== undefined && typeof p.teacher !== 'function')
     fail("'teacher' must be a function when given");
+  if (
+    p.displayName !== undefined &&
+    (typeof p.displayName !== 'string' || !/^[^\n\r]{1,40}$/.test(p.displayName) || !p.displayName.trim())
+  )
+    fail("'displayName' must be a short one-line string such as 'My loss' when given");
+  if (p.color !== undefined && (typeof p.color !== 'string' || !CSS_COLOR.test(p.color.trim())))
+    fail("'color' must be a CSS colour such as '#4e79a7', 'rgb(78 121 167)' or 'teal' when given");
   return candidate as DistillerPlugin;
 }
 

@@ -27,6 +27,8 @@ export type CrdOptions = z.infer<typeof options>;
  */
 export const crdPlugin: DistillerPlugin<CrdOptions> = {
   name: 'crd',
+  displayName: 'CRD',
+  color: '#9c755f',
   description: 'Contrastive representation distillation: memory-bank NCE between projected embeddings',
   options,
   create(ctx, o) {

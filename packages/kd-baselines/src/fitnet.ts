@@ -18,6 +18,8 @@ export type FitnetOptions = z.infer<typeof options>;
  */
 export const fitnetPlugin: DistillerPlugin<FitnetOptions> = {
   name: 'fitnet',
+  displayName: 'FitNet',
+  color: '#f28e2b',
   description:
     "FitNets hint loss: MSE between a linear regression of the student's last feature and the teacher's",
   options,

@@ -19,6 +19,8 @@ export type KdOptions = z.infer<typeof options>;
  */
 export const kdPlugin: DistillerPlugin<KdOptions> = {
   name: 'kd',
+  displayName: 'KD',
+  color: '#4e79a7',
   description: 'Knowledge distillation: T²·KL between the softened teacher and student class distributions',
   options,
   create(_ctx, o) {

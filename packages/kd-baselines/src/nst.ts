@@ -29,6 +29,8 @@ function neuronGram(f: Tensor2D): Tensor2D {
  */
 export const nstPlugin: DistillerPlugin<NstOptions> = {
   name: 'nst',
+  displayName: 'NST',
+  color: '#76b7b2',
   description:
     'Neuron selectivity transfer: polynomial-kernel MMD between neuron activation patterns, all taps',
   options,

@@ -30,6 +30,8 @@ function conditionalProbabilities(f: Tensor2D, eps: number): Tensor2D {
  */
 export const pktPlugin: DistillerPlugin<PktOptions> = {
   name: 'pkt',
+  displayName: 'PKT',
+  color: '#b07aa1',
   description: 'Probabilistic knowledge transfer: KL between cosine-similarity conditional probabilities',
   options,
   create(ctx, o) {

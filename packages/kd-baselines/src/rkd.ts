@@ -161,6 +161,8 @@ export function rkdLossAndGradient(
  */
 export const rkdPlugin: DistillerPlugin<RkdOptions> = {
   name: 'rkd',
+  displayName: 'RKD',
+  color: '#edc948',
   description:
     'Relational KD: smooth-L1 between normalised pairwise distances (×25) and triplet angles (×50)',
   options,

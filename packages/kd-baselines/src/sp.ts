@@ -22,6 +22,8 @@ function similarity(f: Tensor2D): Tensor2D {
  */
 export const spPlugin: DistillerPlugin<SpOptions> = {
   name: 'sp',
+  displayName: 'SP',
+  color: '#59a14f',
   description: 'Similarity-preserving KD: match the batch similarity matrices of the second-to-last taps',
   options,
   create(ctx, o) {

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { type DistillerPlugin, checkPlugin, getDistiller, hasDistiller, registerDistiller } from '@cmcrd/core';
 import { builtinDistillers } from '@cmcrd/kd-baselines';
 import { ConfigError } from './errors.js';
+import { registerDisplayName } from './report/display.js';
 
 /** Registers the baseline distillers of @cmcrd/kd-baselines (CMCRD itself lives in core). */
 export function loadBuiltins(): void {
@@ -62,6 +63,8 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
       throw new ConfigError(`plugin module '${spec}' registers '${plugin.name}', which is already a distiller here`);
     }
     registerDistiller(plugin, spec);
+    // Tables printed in this process name it as it asks to be named.
+    if (plugin.displayName) registerDisplayName(plugin.name, plugin.displayName);
     loaded.set(spec, plugin.name);
     plugins.push(plugin);
   }

@@ -26,6 +26,8 @@ export type CmcrdOptions = z.infer<typeof options>;
  */
 export const cmcrdPlugin: DistillerPlugin<CmcrdOptions> = {
   name: 'cmcrd',
+  displayName: 'CMCRD',
+  color: '#e15759',
   description: 'Cross-modal contrastive representation distillation (memory-bank NCE + US + IEW)',
   options,
   teacher: (o) => ({ mcc: o.mcc }),

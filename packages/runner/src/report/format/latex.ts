@@ -5,6 +5,8 @@ import { countText, effectParts, hasPaper, paperText, valueText } from './cells.
 const SPECIAL: [RegExp, string][] = [
   [/\\/g, '\\textbackslash{}'],
   [/([&%$#_{}])/g, '\\$1'],
+  // A literal `--` (a CLI flag) must not become an en dash.
+  [/-(?=-)/g, '-{}'],
   [/~/g, '\\textasciitilde{}'],
   [/\^/g, '\\textasciicircum{}'],
 ];
@@ -39,7 +41,8 @@ export function latexEscape(s: string): string {
 /** A note as a sentence: capitalised, ending in a full stop. */
 function sentence(note: string): string {
   const s = note.trim();
-  const first = s.charAt(0).toUpperCase() + s.slice(1);
+  // A word opens with a capital; a symbol (n=a/b, q < 0.05, Δ, d_z) keeps its case.
+  const first = /^[a-z]{2,}[\s:,']/.test(s) ? s.charAt(0).toUpperCase() + s.slice(1) : s;
   return /[.!?]$/.test(first) ? first : `${first}.`;
 }
 
