@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { cmdReportAll } from './cli-report-all.js';
 import { DEFAULT_DB, userPath } from './paths.js';
 import {
   buildReport,
@@ -8,6 +9,7 @@ import {
   type ReportOptions,
   TABLE_KINDS,
   parseTableKind,
+  ReportError,
 } from './report/index.js';
 import { ALTERNATIVES, PAIRED_TESTS } from './stats.js';
 import { Store } from './store/store.js';
@@ -52,7 +54,10 @@ export function registerReportCommand(program: Command, int: (name: string) => (
   program
     .command('report')
     .description("one of the paper's tables from the folds in a store, with the paper's values beside ours")
-    .argument('<table>', `${TABLE_KINDS.join(' | ')} (Tables 1/2/4, 3, 5, 6, 7)`)
+    .argument(
+      '<table>',
+      `${TABLE_KINDS.join(' | ')} (Tables 1/2/4, 3, 5, 6, 7), or all: every table in every format into --out DIR`,
+    )
     .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--dataset <name>', 'only this dataset')
@@ -91,7 +96,14 @@ export function registerReportCommand(program: Command, int: (name: string) => (
         .default('default'),
     )
     .option('--no-paper', "leave out the paper's values")
-    .action((table: string, o: ReportCommandOptions) => {
+    .option('--out <dir>', 'report all: the folder to write the bundle to')
+    .action((table: string, o: ReportCommandOptions & { out?: string }) => {
+      if (table === 'all') {
+        if (!o.out) throw new ReportError('report all needs --out DIR (the folder to write every table to)');
+        process.exitCode = cmdReportAll({ ...o, out: o.out });
+        return;
+      }
+      if (o.out) throw new ReportError('--out is for `cmcrd report all`; one table is printed to stdout');
       process.exitCode = cmdReport(table, o);
     });
 }

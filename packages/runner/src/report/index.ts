@@ -7,3 +7,4 @@ export { meanStd, perFoldMeans, summaryCell, variantNamer } from './facts.js';
 export { paperReported } from './paper.js';
 export { significanceGrid } from './significance.js';
 export { type CellFolds, type CellFoldsQuery, cellFolds } from './cell-folds.js';
+export { type BundleFile, BUNDLE_DOCUMENT, reportBundle } from './bundle.js';
