@@ -8,6 +8,7 @@ import { registerEmbeddingRoutes } from './routes/embeddings.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExperimentRoutes } from './routes/experiments.js';
 import { registerFoldRoutes } from './routes/folds.js';
+import { registerBundleRoute } from './routes/bundle.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerViewRoutes } from './routes/views.js';
 import { StampCache } from './stamp-cache.js';
@@ -95,6 +96,7 @@ export function createApi(options: AppOptions = {}): Api {
   registerEmbeddingRoutes(app, ctx);
   registerExperimentRoutes(app, ctx, options.maxBodyBytes ?? 256 * 1024);
   registerTableRoutes(app, ctx);
+  registerBundleRoute(app, ctx);
   registerEventRoutes(app, ctx);
   registerViewRoutes(app, ctx);
 

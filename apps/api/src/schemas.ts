@@ -170,6 +170,11 @@ export const TableQuery = z
       .default('json'),
     reference: name("significance: the row tested against the others (default 'cmcrd')"),
     family: z.enum(['column', 'table']).optional(),
+    test: z.enum(['t', 'wilcoxon']).optional().openapi({ description: 'significance: the paired test' }),
+    alternative: z
+      .enum(['two-sided', 'greater', 'less'])
+      .optional()
+      .openapi({ description: 'significance: the alternative about reference − baseline' }),
     variants: z.enum(['default', 'all']).optional(),
     paper: z
       .enum(['true', 'false'])
