@@ -21,6 +21,15 @@ export function ExportButtons(props: { table: string; queryString: string }) {
           {label}
         </a>
       ))}
+      <a
+        className="button"
+        data-testid="export-bundle"
+        href={`/api/report-bundle${props.queryString}`}
+        download="cmcrd-report.zip"
+        title="Every table in every format, one LaTeX document including them all, provenance.json and the sweep files (cmcrd report all)"
+      >
+        All tables (zip)
+      </a>
     </div>
   );
 }

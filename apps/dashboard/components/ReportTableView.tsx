@@ -1,6 +1,6 @@
 'use client';
 import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/runner';
-import { countText, paperText, valueText } from '@cmcrd/runner/report-format';
+import { countText, isComplete, markText, paperText, valueText } from '@cmcrd/runner/report-format';
 import Link from 'next/link';
 import { Fragment } from 'react';
 
@@ -22,7 +22,8 @@ export function SyntheticBadge() {
 
 /**
  * Any report table as the API returns it: the value and its fold count in every cell, the best
- * (or significant) cells marked, incomplete cells flagged, the paper's value and delta beside ours.
+ * cells marked, significant gains and losses marked apart (▲ / ▼), incomplete cells flagged, the
+ * paper's value and delta beside ours.
  */
 export function ReportTableView(props: {
   table: ReportTable;
@@ -33,17 +34,22 @@ export function ReportTableView(props: {
   const synthetic = t.columns.some((c) => c.synthetic);
   const cellView = (c: ReportCell | null, row: ReportRow, column: ReportColumn) => {
     if (!c) return <td className="na" />;
-    const incomplete = c.n !== c.expected;
+    const incomplete = !isComplete(c);
+    const mark = markText(c);
     const href = props.linkFor?.(row, column) ?? null;
     const value = (
       <>
         <span className="value">{valueText(t, c)}</span>{' '}
+        {mark && mark !== '*' && <span className={`mark ${c.significant}`}>{mark} </span>}
         <span className={incomplete ? 'count incomplete' : 'count'}>({countText(c)})</span>
       </>
     );
     return (
       <td
-        className={[c.marked ? 'marked' : '', incomplete ? 'incomplete' : ''].join(' ').trim() || undefined}
+        className={
+          [c.marked ? 'marked' : '', c.significant ?? '', incomplete ? 'incomplete' : ''].join(' ').trim() ||
+          undefined
+        }
         data-row={row.label}
         data-column={column.label}
         data-value={c.value ?? ''}

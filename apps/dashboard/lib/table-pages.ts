@@ -5,7 +5,7 @@
  */
 export const TABLE_PAGES = {
   comparison: { required: ['protocol', 'direction'], optional: ['dataset'] },
-  significance: { required: ['protocol', 'direction'], optional: ['dataset', 'family'] },
+  significance: { required: ['protocol', 'direction'], optional: ['dataset', 'family', 'test', 'alternative'] },
   ablation: { required: ['direction'], optional: ['backbone', 'dataset'] },
   fusion: { required: ['protocol'], optional: ['dataset'] },
   timing: { required: ['backbone'], optional: ['dataset'] },
