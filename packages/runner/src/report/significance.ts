@@ -16,6 +16,8 @@ export interface SignificanceSpec {
   /** Row key of the method tested against every other row. */
   reference: string;
   family: 'column' | 'table';
+  /** Rows that exist without folds (the paper's baselines not run): `— (n=0/b)`. */
+  fixedRows?: ReportRow[];
   test?: PairedTest;
   alternative?: Alternative;
   rowOf: (f: FoldFact) => ReportRow;
@@ -61,6 +63,7 @@ export function significanceGrid(facts: readonly FoldFact[], s: SignificanceSpec
     return { f, row: row.key, column: column.key };
   });
   if (!rowsByKey.has(s.reference)) return null;
+  for (const r of s.fixedRows ?? []) if (!rowsByKey.has(r.key)) rowsByKey.set(r.key, r);
   const byCell = groupBy(placed, (p) => `${p.row}\u0000${p.column}`);
   const factsOf = (row: string, column: string) =>
     (byCell.get(`${row}\u0000${column}`) ?? []).map((p) => p.f);

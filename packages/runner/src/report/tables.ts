@@ -97,6 +97,22 @@ function syntheticTag(columns: ReportColumn[]): string {
   return n === columns.length ? ' — SYNTHETIC data' : ' — some columns SYNTHETIC';
 }
 
+/** The methods of the paper's Tables 1, 2 and 4, in its order. */
+const PAPER_ROWS = ['eeg-only', 'em-only', 'kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
+const UNIMODAL = new Set(['eeg-only', 'em-only', 'fusion']);
+
+/** Rows for the paper's methods that have no fold in the table (a method with folds keeps its own rows). */
+export function missingPaperRows(
+  facts: readonly FoldFact[],
+  direction: string,
+  methods: readonly string[] = PAPER_ROWS,
+): ReportRow[] {
+  const present = new Set(facts.map((f) => f.method));
+  return methods
+    .filter((m) => !present.has(m) && (direction !== 'none' || UNIMODAL.has(m)))
+    .map((m) => ({ key: m, label: m, method: m, direction: UNIMODAL.has(m) ? 'none' : direction }));
+}
+
 /** A table with its provenance, stated in its notes too (every format prints those). */
 function withProvenance(facts: readonly FoldFact[], t: Omit<ReportTable, 'provenance'>): ReportTable {
   const provenance = provenanceOf(facts);
@@ -238,6 +254,8 @@ export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): 
       const protocol = shown[0].protocol;
       const grid = buildGrid(shown, {
         rowOf: (f) => methodRow(variantOf(f), f),
+        // The paper's rows are there, run or not (as the ablation's combinations): `— (n=0/b)`.
+        fixedRows: missingPaperRows(shown, direction),
         columnOf: (f) => datasetColumn(named, f),
         rowOrder: (a, b) => byMethodOrder(a.method, b.method) || byCodePoint(a.label, b.label),
         columnOrder: byColumnOrder,
@@ -353,6 +371,11 @@ export function significanceReport(facts: readonly FoldFact[], o: ReportOptions)
     const hidden = new Set(scope.facts.filter((f) => !keep(f)).map((f) => variantOf(f).key)).size;
     const grid = significanceGrid(shown, {
       reference,
+      fixedRows: missingPaperRows(
+        shown,
+        direction,
+        PAPER_ROWS.filter((m) => !UNIMODAL.has(m) && m !== reference),
+      ),
       family,
       rowOf: (f) => methodRow(variantOf(f), f),
       columnOf: (f) => datasetColumn(named, f),
