@@ -24,7 +24,9 @@ describe('the reviewer bundle as one zip', { timeout: 60_000 }, () => {
   after(() => server.close());
 
   it('GET /api/report-bundle: every table in every format, tables.tex and provenance.json, as cmcrd report all writes them', async () => {
-    const res = await fetch(`${server.url}/api/report-bundle?test=wilcoxon`, { signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`${server.url}/api/report-bundle?test=wilcoxon`, {
+      signal: AbortSignal.timeout(20_000),
+    });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/zip');
     assert.equal(res.headers.get('content-disposition'), 'attachment; filename="cmcrd-report.zip"');
@@ -38,7 +40,11 @@ describe('the reviewer bundle as one zip', { timeout: 60_000 }, () => {
     assert.equal(provenance.options.test, 'wilcoxon');
     const store = Store.open(dbPath);
     try {
-      const expected = formatReport('significance', buildReport(store, 'significance', { test: 'wilcoxon' }), 'md');
+      const expected = formatReport(
+        'significance',
+        buildReport(store, 'significance', { test: 'wilcoxon' }),
+        'md',
+      );
       assert.equal(strFromU8(files['cmcrd-report/significance.md']), expected);
     } finally {
       store.close();
@@ -46,7 +52,9 @@ describe('the reviewer bundle as one zip', { timeout: 60_000 }, () => {
   });
 
   it('refuses a bad parameter with 400', async () => {
-    const res = await fetch(`${server.url}/api/report-bundle?alternative=sideways`, { signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`${server.url}/api/report-bundle?alternative=sideways`, {
+      signal: AbortSignal.timeout(20_000),
+    });
     assert.equal(res.status, 400);
   });
 });

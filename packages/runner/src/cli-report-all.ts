@@ -14,7 +14,10 @@ export interface ReportAllOptions extends ReportOptions {
  * format, tables.tex including them all, the sweep files and provenance.json. Returns the exit code
  * (1 when the store makes no table at all).
  */
-export function cmdReportAll(o: ReportAllOptions, log: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function cmdReportAll(
+  o: ReportAllOptions,
+  log: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   const store = Store.open(userPath(o.db));
   let files: ReturnType<typeof reportBundle>;
   try {

@@ -14,7 +14,11 @@ export function codeRevision(): string {
   if (cached !== undefined) return cached;
   const here = dirname(fileURLToPath(import.meta.url));
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: here,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     let dirty = false;
     try {
       execFileSync('git', ['diff', '--quiet', 'HEAD', '--'], { cwd: here, stdio: 'ignore' });
@@ -23,7 +27,9 @@ export function codeRevision(): string {
     }
     cached = `${commit}${dirty ? '+dirty' : ''}`;
   } catch {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     cached = `@cmcrd/runner@${pkg.version}`;
   }
   return cached;

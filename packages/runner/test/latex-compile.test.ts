@@ -16,7 +16,13 @@ test('every LaTeX golden compiles with pdflatex into a document whose page 1 ren
   tool('pdflatex');
   tool('pdftoppm');
   const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.tex'));
-  assert.deepEqual(files.sort(), ['ablation.tex', 'comparison.tex', 'fusion.tex', 'significance.tex', 'timing.tex']);
+  assert.deepEqual(files.sort(), [
+    'ablation.tex',
+    'comparison.tex',
+    'fusion.tex',
+    'significance.tex',
+    'timing.tex',
+  ]);
   for (const file of files) {
     const name = file.replace(/\.tex$/, '');
     const body = readFileSync(join(GOLDEN, file), 'utf8');

@@ -29,14 +29,21 @@ test('cmcrd report all --out DIR: every table in every format, one document that
   const db = join(work, 'golden.sqlite');
   const store = Store.open(db);
   insertFolds(store, goldenFolds().map(fixtureRow));
-  store.openSweep({ name: 'paper t3', file: 'sweeps/paper.yaml', spec: 'name: paper t3\n', options: { real: true }, folds: 10 });
+  store.openSweep({
+    name: 'paper t3',
+    file: 'sweeps/paper.yaml',
+    spec: 'name: paper t3\n',
+    options: { real: true },
+    folds: 10,
+  });
   store.close();
   const out = join(work, 'bundle');
   const r = await cli(['report', 'all', '--db', db, '--out', out]);
   assert.equal(r.code, 0, r.err);
   const files = readdirSync(out).sort();
   for (const kind of ['comparison', 'significance', 'fusion', 'timing', 'ablation'])
-    for (const ext of ['txt', 'md', 'tex', 'csv', 'json']) assert.ok(files.includes(`${kind}.${ext}`), `${kind}.${ext}`);
+    for (const ext of ['txt', 'md', 'tex', 'csv', 'json'])
+      assert.ok(files.includes(`${kind}.${ext}`), `${kind}.${ext}`);
   assert.ok(files.includes('tables.tex') && files.includes('provenance.json'));
   assert.deepEqual(readdirSync(join(out, 'sweeps')), ['1-paper-t3.yaml']);
   // The bundle's tables are the CLI's tables.
@@ -44,7 +51,10 @@ test('cmcrd report all --out DIR: every table in every format, one document that
   assert.match(one, /^#### CMCRD against each baseline/);
   const provenance = JSON.parse(readFileSync(join(out, 'provenance.json'), 'utf8'));
   assert.equal(provenance.stores[0].path, db);
-  assert.deepEqual(provenance.stores[0].folds, { done: goldenFolds().filter((f) => f.status !== 'failed').length, failed: 1 });
+  assert.deepEqual(provenance.stores[0].folds, {
+    done: goldenFolds().filter((f) => f.status !== 'failed').length,
+    failed: 1,
+  });
   assert.deepEqual(Object.keys(provenance.stores[0].revisions), ['fixture']);
   assert.deepEqual(Object.keys(provenance.stores[0].backends), ['wasm']);
   assert.deepEqual(
@@ -53,7 +63,8 @@ test('cmcrd report all --out DIR: every table in every format, one document that
   );
   assert.equal(provenance.tables.length, 5);
   const doc = readFileSync(join(out, 'tables.tex'), 'utf8');
-  for (const kind of ['comparison', 'significance', 'fusion', 'timing', 'ablation']) assert.ok(doc.includes(`\\input{${kind}.tex}`));
+  for (const kind of ['comparison', 'significance', 'fusion', 'timing', 'ablation'])
+    assert.ok(doc.includes(`\\input{${kind}.tex}`));
   const { pages, png } = compileAndRender(out, 'tables', doc);
   assert.ok(pages >= 5, `one page per table kind at least, got ${pages}`);
   assert.ok(png > 1000);

@@ -56,8 +56,14 @@ test('every table states its training budget, seeds, backends and code revision,
     const [t] = report(kind, folds);
     assert.ok(t, kind);
     assert.ok(t.provenance.folds > 0, kind);
-    assert.ok(t.notes.some((n) => n.startsWith('training budget: student epochs')), kind);
-    assert.ok(t.notes.some((n) => n.startsWith('provenance: ')), kind);
+    assert.ok(
+      t.notes.some((n) => n.startsWith('training budget: student epochs')),
+      kind,
+    );
+    assert.ok(
+      t.notes.some((n) => n.startsWith('provenance: ')),
+      kind,
+    );
   }
   const [t] = report('comparison', folds);
   const p = t.provenance;
@@ -65,13 +71,29 @@ test('every table states its training budget, seeds, backends and code revision,
   assert.deepEqual(p.budget['teacher.epochs'].values, [50]);
   assert.deepEqual(p.options.cmcrd.negatives.values, [1200]);
   assert.deepEqual(p.options.kd.weight.values, [1]);
-  assert.deepEqual([p.seeds, p.backends, p.revisions], [[1, 7], ['cpu', 'wasm'], ['', 'fixture']]);
+  assert.deepEqual(
+    [p.seeds, p.backends, p.revisions],
+    [
+      [1, 7],
+      ['cpu', 'wasm'],
+      ['', 'fixture'],
+    ],
+  );
   assert.deepEqual(p.differing, ['student epochs', 'warm-up epochs', 'seeds', 'backend', 'code revision']);
   const text = formatReport('comparison', [t], 'text');
-  assert.match(text, /training budget: student epochs 4, 40; warm-up epochs 1, 10; batch size 32; learning rate 0\.001;/);
+  assert.match(
+    text,
+    /training budget: student epochs 4, 40; warm-up epochs 1, 10; batch size 32; learning rate 0\.001;/,
+  );
   assert.match(text, /KD loss weight 1; CMCRD K \(negatives\) 1200, loss weight 0\.8/);
-  assert.match(text, /provenance: 6 fold run\(s\); seeds 1, 7; backend cpu, wasm; code revision unrecorded \(stored before revisions were\), fixture/);
-  assert.match(text, /the folds of this table differ in: student epochs, warm-up epochs, seeds, backend, code revision/);
+  assert.match(
+    text,
+    /provenance: 6 fold run\(s\); seeds 1, 7; backend cpu, wasm; code revision unrecorded \(stored before revisions were\), fixture/,
+  );
+  assert.match(
+    text,
+    /the folds of this table differ in: student epochs, warm-up epochs, seeds, backend, code revision/,
+  );
   const json = JSON.parse(formatReport('comparison', [t], 'json'));
   assert.deepEqual(json.tables[0].provenance.backends, ['cpu', 'wasm']);
   assert.match(formatReport('comparison', [t], 'latex'), /Training budget: student epochs 4, 40;/);
@@ -102,7 +124,10 @@ test('a cell whose folds have unequal seeds is incomplete, never ranked, and sho
   assert.deepEqual([eeg.marked, em.marked], [false, true]);
   const text = formatReport('comparison', [t], 'text');
   assert.match(text, /90\.00 ± 0\.00 \(n=2; seeds 2\/1\)/);
-  assert.match(text, /seeds per fold: 1–2; a cell whose folds have unequal seeds is incomplete and not ranked/);
+  assert.match(
+    text,
+    /seeds per fold: 1–2; a cell whose folds have unequal seeds is incomplete and not ranked/,
+  );
   const csv = formatReport('comparison', [t], 'csv');
   assert.match(csv, /subject-01:2 subject-02:1/);
 });

@@ -29,7 +29,12 @@ function report(folds: FixtureFold[], o: ReportOptions = {}): ReportTable[] {
 
 const SYN = 'synthetic-seed-iv';
 const COL = `${SYN} / dnn`;
-const fold = (method: string, i: number, accuracy: number, options: Record<string, unknown>): FixtureFold => ({
+const fold = (
+  method: string,
+  i: number,
+  accuracy: number,
+  options: Record<string, unknown>,
+): FixtureFold => ({
   dataset: SYN,
   protocol: 'within-subject',
   backbone: 'dnn',
@@ -127,8 +132,14 @@ test("variants are tested in a BH family of their own: adding them does not move
       ['variants', 1],
     ],
   );
-  assert.ok(all.notes.some((n) => /BH family: the paper's baselines .* within each column, m = 3 in every column/.test(n)));
-  assert.ok(all.notes.some((n) => /a BH family of their own within each column, m = 1 in every column/.test(n)));
+  assert.ok(
+    all.notes.some((n) =>
+      /BH family: the paper's baselines .* within each column, m = 3 in every column/.test(n),
+    ),
+  );
+  assert.ok(
+    all.notes.some((n) => /a BH family of their own within each column, m = 1 in every column/.test(n)),
+  );
   assert.ok(plain.notes.every((n) => !/family of their own/.test(n)));
 });
 

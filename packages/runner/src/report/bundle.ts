@@ -12,7 +12,13 @@ export interface BundleFile {
   content: string;
 }
 
-const EXTENSIONS: Record<ReportFormat, string> = { text: 'txt', md: 'md', latex: 'tex', csv: 'csv', json: 'json' };
+const EXTENSIONS: Record<ReportFormat, string> = {
+  text: 'txt',
+  md: 'md',
+  latex: 'tex',
+  csv: 'csv',
+  json: 'json',
+};
 
 /** The document that includes every table's LaTeX file (compile it in the bundle's folder). */
 export const BUNDLE_DOCUMENT = 'tables.tex';
@@ -35,7 +41,12 @@ export function reportBundle(
   o: ReportOptions = {},
   meta: { generatedAt?: Date; storeLabel?: string } = {},
 ): BundleFile[] {
-  const facts = store.foldFacts({ dataset: o.dataset, protocol: o.protocol, backbone: o.backbone, seed: o.seed });
+  const facts = store.foldFacts({
+    dataset: o.dataset,
+    protocol: o.protocol,
+    backbone: o.backbone,
+    seed: o.seed,
+  });
   const files: BundleFile[] = [];
   const kinds: { kind: TableKind; tables: number }[] = [];
   for (const kind of TABLE_KINDS) {
@@ -55,7 +66,8 @@ export function reportBundle(
   });
   const sweeps = store.listSweeps();
   const sweepFiles = sweeps.map((s) => ({ s, path: `sweeps/${s.id}-${slug(s.name)}.yaml` }));
-  for (const { s, path } of sweepFiles) files.push({ path, content: s.spec.endsWith('\n') ? s.spec : `${s.spec}\n` });
+  for (const { s, path } of sweepFiles)
+    files.push({ path, content: s.spec.endsWith('\n') ? s.spec : `${s.spec}\n` });
   const byRevision = store.db
     .select({ revision: folds.codeRevision, backend: folds.backend, status: folds.status, folds: count() })
     .from(folds)
@@ -74,7 +86,14 @@ export function reportBundle(
     generator: 'cmcrd report all',
     generatedAt: (meta.generatedAt ?? new Date()).toISOString(),
     options: o,
-    stores: [{ path: meta.storeLabel ?? store.path, folds: store.statusCounts(), revisions: tally('revision'), backends: tally('backend') }],
+    stores: [
+      {
+        path: meta.storeLabel ?? store.path,
+        folds: store.statusCounts(),
+        revisions: tally('revision'),
+        backends: tally('backend'),
+      },
+    ],
     tables: kinds,
     document: BUNDLE_DOCUMENT,
     sweeps: sweepFiles.map(({ s, path }) => ({

@@ -52,7 +52,9 @@ export function provenanceOf(facts: readonly FoldFact[]): TableProvenance {
           return v === undefined ? [] : [v];
         }),
       );
-      if (values.length) (options[method] ??= {})[key] = { label, values };
+      if (!values.length) continue;
+      options[method] ??= {};
+      options[method][key] = { label, values };
     }
   }
   const seeds = [...new Set(done.flatMap((f) => f.seedList))].sort((a, b) => a - b);
@@ -82,7 +84,8 @@ export function provenanceOf(facts: readonly FoldFact[]): TableProvenance {
   };
 }
 
-const list = (values: readonly unknown[]) => values.map((v) => (typeof v === 'string' ? v : canonicalJson(v))).join(', ');
+const list = (values: readonly unknown[]) =>
+  values.map((v) => (typeof v === 'string' ? v : canonicalJson(v))).join(', ');
 
 /** The table's notes on its budget and provenance: two or three lines, whatever the format. */
 export function provenanceNotes(p: TableProvenance): string[] {

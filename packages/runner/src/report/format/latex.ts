@@ -61,10 +61,18 @@ function oursCell(t: ReportTable, c: ReportCell): string {
     const { effect, test } = effectParts(c);
     if (!effect && !test) return `--- ${count}`;
     const mark =
-      c.significant === 'gain' ? '~$\\blacktriangle$' : c.significant === 'loss' ? '~$\\blacktriangledown$' : '';
+      c.significant === 'gain'
+        ? '~$\\blacktriangle$'
+        : c.significant === 'loss'
+          ? '~$\\blacktriangledown$'
+          : '';
     const first = effect ? latexEscape(effect) : '';
     const styled =
-      c.significant === 'gain' ? `\\textbf{${first}}` : c.significant === 'loss' ? `\\textit{${first}}` : first;
+      c.significant === 'gain'
+        ? `\\textbf{${first}}`
+        : c.significant === 'loss'
+          ? `\\textit{${first}}`
+          : first;
     const lines = [`${styled}${mark}`, `{\\scriptsize ${latexEscape(test)} (${latexEscape(countText(c))})}`];
     return `\\begin{tabular}[t]{@{}r@{}}${lines.join(' \\\\ ')}\\end{tabular}`;
   }

@@ -1,5 +1,5 @@
 import type { ReportTable } from '../model.js';
-import { countText, hasPaper, markText, paperText, valueText } from './cells.js';
+import { countText, hasPaper, paperText, valueText } from './cells.js';
 
 function mdEscape(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\*/g, '\\*').replace(/_/g, '\\_');
@@ -27,11 +27,15 @@ export function formatMarkdown(tables: readonly ReportTable[]): string {
           }
           const v = mdEscape(valueText(t, c));
           // Gains bold, losses italic: a significant loss must not read like a gain.
-          const shown = c.significant === 'loss' ? `_${v}_ ▼` : c.significant === 'gain' ? `**${v}** ▲` : c.marked ? `**${v}**` : v;
-          cells.push(
-            `${shown} (${mdEscape(countText(c))})`,
-            ...(paper ? [mdEscape(paperText(t, c))] : []),
-          );
+          const shown =
+            c.significant === 'loss'
+              ? `_${v}_ ▼`
+              : c.significant === 'gain'
+                ? `**${v}** ▲`
+                : c.marked
+                  ? `**${v}**`
+                  : v;
+          cells.push(`${shown} (${mdEscape(countText(c))})`, ...(paper ? [mdEscape(paperText(t, c))] : []));
         });
         lines.push(`| ${cells.join(' | ')} |`);
       });
