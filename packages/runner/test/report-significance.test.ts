@@ -151,7 +151,7 @@ test('--test wilcoxon and --alternative are checked against scipy and stated in 
   close(cell(w, 'kd').value, 0.09375);
   // The effect stays the paired mean difference and its t-based interval.
   close(cell(w, 'kd').ciLow, -10.877395692463331);
-  assert.match(w.title, /Wilcoxon signed-rank p and BH q/);
+  assert.match(w.title, /Wilcoxon signed-rank p and q, BH-adjusted per column/);
   assert.ok(w.notes.some((n) => /the Wilcoxon signed-rank test \(two-sided; scipy\.stats\.wilcoxon/.test(n)));
   const [g] = report(folds, { alternative: 'greater' });
   close(cell(g, 'kd').pValue, 0.9999457784287017);

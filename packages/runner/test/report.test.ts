@@ -241,7 +241,7 @@ test('significance: the family can be the whole table, and the reference any row
   close(cellOf(t, 'kd', `${SYN} / dnn`)!.value, 0.15518171532879493);
   close(cellOf(t, 'sp', `${SYN} / dnn`)!.value, 9.578800644383052e-5);
   close(cellOf(t, 'kd', `${SYN} / dgcnn`)!.value, 0.12220271489174618);
-  assert.match(t.title, /BH q over the table/);
+  assert.match(t.title, /BH-adjusted per table/);
   const [k] = report('significance', significanceFolds, { reference: 'kd' });
   assert.deepEqual(ran(k), ['fitnet', 'sp', 'cmcrd']);
   // scipy: ttest_rel([.55,.66,.66,.70], [.60,.70,.65,.72]) is the kd–cmcrd test with the sign flipped; same p.

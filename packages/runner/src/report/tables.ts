@@ -391,7 +391,7 @@ export function significanceReport(facts: readonly FoldFact[], o: ReportOptions)
     tables.push(
       withProvenance(shown, {
         table: 'significance',
-        title: `${displayName(reference)} against each baseline: mean difference (pp) with 95% CI, d_z, ${testName} p and BH q ${family === 'column' ? 'per column' : 'over the table'} — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
+        title: `${displayName(reference)} against each baseline: mean difference (pp) with 95% CI, d_z, ${testName} p and q, BH-adjusted per ${family === 'column' ? 'column' : 'table'} — ${protocol}, ${directionLabel(direction)}${syntheticTag(grid.columns)}`,
         unit: 'BH-adjusted p',
         scope: { protocol, direction },
         protocol: scope.protocol,

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from '../model.js';
-import { clean } from './cells.js';
+import { clean, isComplete } from './cells.js';
 
 const HEADER = [
   'table',
@@ -81,7 +81,7 @@ export function formatCsv(tables: readonly ReportTable[]): string {
           clean(c.std),
           c.n,
           c.expected,
-          c.n === c.expected,
+          isComplete(c),
           c.missing.join(' '),
           c.failed,
           c.seeds,
