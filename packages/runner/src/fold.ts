@@ -194,6 +194,8 @@ function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
     backend,
     host: hostname(),
     codeRevision: codeRevision(),
+    // Recorded so that a report names an outside plugin's rows without loading the plugin.
+    displayName: m.plugin?.displayName ?? '',
     startedAt: new Date().toISOString(),
   };
 }

@@ -49,6 +49,8 @@ export interface FixtureFold {
   backend?: string;
   /** The code revision stored with the fold (default 'fixture'). */
   codeRevision?: string;
+  /** The method's display name as recorded with the fold (default: none recorded). */
+  displayName?: string;
 }
 
 const isSynthetic = (dataset: string) => dataset.startsWith('synthetic-');
@@ -110,6 +112,7 @@ export function fixtureRow(f: FixtureFold): NewFoldRow {
     backend: f.backend ?? 'wasm',
     host: 'fixture',
     codeRevision: f.codeRevision ?? 'fixture',
+    displayName: f.displayName ?? '',
     teacherKey: distilled ? 'teacher' : null,
     teacherMs: distilled ? (f.teacherMs ?? 500) : null,
     error: done ? null : 'fixture failure',

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { PluginContractError, checkPlugin, getDistiller } from '@cmcrd/core';
 import { builtinDistillers } from '@cmcrd/kd-baselines';
+import { resolveRun } from '../src/config.js';
+import { failedFoldRow } from '../src/fold.js';
+import { Store, buildReport, formatReport } from '../src/index.js';
 import { loadBuiltins } from '../src/plugins.js';
 import { BUILTIN_DISPLAY_NAMES, displayLabel, displayName } from '../src/report/display.js';
+import { CMCRD_DEFAULTS, fixtureRow, insertFolds } from '../src/testing.js';
 
 test('the built-in distillers declare the display names and colours the reports use without loading them', () => {
   loadBuiltins();
@@ -39,4 +46,40 @@ test('the plugin contract checks displayName and color when given', () => {
     /'color' must be a CSS colour/,
   );
   assert.throws(() => checkPlugin({ ...base, color: 42 }, 'test'), /'color' must be a CSS colour/);
+});
+
+test("an outside plugin's display name is recorded with its folds and used by the LaTeX without loading it", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cmcrd-display-'));
+  try {
+    const store = Store.open(join(dir, 's.sqlite'));
+    const fold = (method: string, accuracy: number, more: Record<string, unknown> = {}) =>
+      fixtureRow({
+        dataset: 'synthetic-seed-iv',
+        protocol: 'within-subject',
+        backbone: 'dnn',
+        direction: 'em->eeg',
+        foldKey: 'subject-01',
+        method,
+        accuracy,
+        ...more,
+      });
+    insertFolds(store, [
+      fold('cmcrd', 0.7, { options: CMCRD_DEFAULTS }),
+      fold('my-loss', 0.6, { displayName: 'MyLoss' }),
+    ]);
+    const tex = formatReport('comparison', buildReport(store, 'comparison'), 'latex');
+    store.close();
+    assert.match(tex, /^MyLoss & /m);
+    assert.match(tex, /^CMCRD & /m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the runner records the plugin display name with every fold', () => {
+  loadBuiltins();
+  const config = resolveRun({ dataset: 'synthetic-seed-iv', method: 'kd' } as never);
+  assert.equal(failedFoldRow(config, 'subject-01', 'boom', 1).displayName, 'KD');
+  const eeg = resolveRun({ dataset: 'synthetic-seed-iv', method: 'eeg-only' } as never);
+  assert.equal(failedFoldRow(eeg, 'subject-01', 'boom', 1).displayName, '');
 });

@@ -1,5 +1,8 @@
 import { ALTERNATIVES, PAIRED_TESTS } from '../stats.js';
+import { and, ne, notInArray } from 'drizzle-orm';
+import { folds } from '../store/schema.js';
 import type { FoldFact, Store } from '../store/store.js';
+import { BUILTIN_DISPLAY_NAMES, registerDisplayName } from './display.js';
 import {
   REPORT_FORMATS,
   type ReportFormat,
@@ -40,6 +43,19 @@ export function parseReportFormat(name: string): ReportFormat {
   return name as ReportFormat;
 }
 
+/**
+ * The display names the folds were stored with (an outside plugin's, as it declared it), so a
+ * report names those rows without loading the plugin. The built-ins' names are known already.
+ */
+export function registerRecordedNames(store: Store): void {
+  const rows = store.db
+    .selectDistinct({ method: folds.method, name: folds.displayName })
+    .from(folds)
+    .where(and(ne(folds.displayName, ''), notInArray(folds.method, Object.keys(BUILTIN_DISPLAY_NAMES))))
+    .all();
+  for (const r of rows) registerDisplayName(r.method, r.name);
+}
+
 /** The tables of one kind from facts already read (Store.foldFacts). */
 export function reportFromFacts(
   kind: TableKind,
@@ -63,6 +79,7 @@ export function reportFromFacts(
  * direction's table.
  */
 export function buildReport(store: Store, kind: TableKind, o: ReportOptions = {}): ReportTable[] {
+  registerRecordedNames(store);
   const facts = store.foldFacts({
     dataset: o.dataset,
     protocol: o.protocol,

@@ -1,7 +1,7 @@
 import { count } from 'drizzle-orm';
 import { folds } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { reportFromFacts } from './build.js';
+import { registerRecordedNames, reportFromFacts } from './build.js';
 import { formatReport } from './format/index.js';
 import { latexDocument } from './format/latex.js';
 import { type ReportFormat, type ReportOptions, TABLE_KINDS, type TableKind } from './model.js';
@@ -41,6 +41,7 @@ export function reportBundle(
   o: ReportOptions = {},
   meta: { generatedAt?: Date; storeLabel?: string } = {},
 ): BundleFile[] {
+  registerRecordedNames(store);
   const facts = store.foldFacts({
     dataset: o.dataset,
     protocol: o.protocol,

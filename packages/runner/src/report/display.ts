@@ -1,8 +1,9 @@
 /**
  * The names a paper prints for the methods. The built-in distillers declare theirs in the plugin
  * contract (`displayName`); this table repeats them (a test keeps the two equal) so that a report is
- * built without loading TensorFlow.js or any plugin. An outside plugin's name is used when its
- * plugin registered one in this process (registerDisplayName), else its id.
+ * built without loading TensorFlow.js or any plugin. An outside plugin's name is the one its folds
+ * were stored with (`folds.display_name`, read by buildReport) or the one it registered when loaded
+ * in this process (registerDisplayName); else its id.
  */
 const BUILTIN: Record<string, string> = {
   'eeg-only': 'EEG',

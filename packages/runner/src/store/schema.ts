@@ -54,6 +54,8 @@ export const folds = sqliteTable(
      * `@cmcrd/runner@<version>` outside git; '' for folds stored before it was recorded.
      */
     codeRevision: text('code_revision').notNull().default(''),
+    /** The method's display name as its plugin declared it ('KD', 'CMCRD'); '' when it declared none. */
+    displayName: text('display_name').notNull().default(''),
     /** Which teacher guided this fold (hash of its training identity), its test accuracy and training time. */
     teacherKey: text('teacher_key'),
     teacherAccuracy: real('teacher_accuracy'),
