@@ -31,35 +31,44 @@ export function provenanceOf(facts: readonly FoldFact[]): TableProvenance {
   const done = facts.filter((f) => f.status === 'done');
   const budget: TableProvenance['budget'] = {};
   const options: TableProvenance['options'] = {};
-  const settings = new Map<string, Record<string, unknown>>();
-  for (const f of done) if (!settings.has(f.variant)) settings.set(f.variant, settingsOf(f.variant));
+  // Settings come from the variant signature: read each distinct (method, variant) once, not per fold.
+  // (Nested maps and plain loops: this runs over every fold of a 100,000-fold store's tables.)
+  const byMethod = new Map<string, Set<string>>();
+  const seedSet = new Set<number>();
+  const backendSet = new Set<string>();
+  const revisionSet = new Set<string>();
+  let runs = 0;
+  for (const f of done) {
+    const v = byMethod.get(f.method);
+    if (v) v.add(f.variant);
+    else byMethod.set(f.method, new Set([f.variant]));
+    for (const x of f.seedList) seedSet.add(x);
+    for (const x of f.backends) backendSet.add(x);
+    for (const x of f.revisions) revisionSet.add(x);
+    runs += f.runs;
+  }
+  const all = [...byMethod].flatMap(([method, vs]) =>
+    [...vs].map((variant) => ({ method, settings: settingsOf(variant) })),
+  );
+  const valuesOf = (of: typeof all, key: string) =>
+    sorted(of.flatMap((v) => (v.settings[key] === undefined ? [] : [v.settings[key]])));
   for (const [key, label] of BUDGET) {
-    const values = sorted(
-      done.flatMap((f) => {
-        const v = settings.get(f.variant)![key];
-        return v === undefined ? [] : [v];
-      }),
-    );
+    const values = valuesOf(all, key);
     if (values.length) budget[key] = { label, values };
   }
-  const methods = [...new Set(done.map((f) => f.method))].sort(byMethodOrder);
+  const methods = [...new Set(all.map((v) => v.method))].sort(byMethodOrder);
   for (const method of methods) {
-    const of = done.filter((f) => f.method === method);
+    const of = all.filter((v) => v.method === method);
     for (const [key, label] of OPTIONS) {
-      const values = sorted(
-        of.flatMap((f) => {
-          const v = settings.get(f.variant)![key];
-          return v === undefined ? [] : [v];
-        }),
-      );
+      const values = valuesOf(of, key);
       if (!values.length) continue;
       options[method] ??= {};
       options[method][key] = { label, values };
     }
   }
-  const seeds = [...new Set(done.flatMap((f) => f.seedList))].sort((a, b) => a - b);
-  const backends = [...new Set(done.flatMap((f) => f.backends))].sort();
-  const revisions = [...new Set(done.flatMap((f) => f.revisions))].sort();
+  const seeds = [...seedSet].sort((a, b) => a - b);
+  const backends = [...backendSet].sort();
+  const revisions = [...revisionSet].sort();
   const differing = [
     ...Object.entries(budget)
       .filter(([, b]) => b.values.length > 1)
@@ -74,7 +83,7 @@ export function provenanceOf(facts: readonly FoldFact[]): TableProvenance {
     ...(revisions.length > 1 ? ['code revision'] : []),
   ];
   return {
-    folds: done.reduce((a, f) => a + f.runs, 0),
+    folds: runs,
     budget,
     options,
     seeds,

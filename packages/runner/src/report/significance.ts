@@ -38,6 +38,13 @@ export function familyKind(row: ReportRow): SignificanceFamily['kind'] {
   return PAPER_METHODS.has(row.method) && !row.variant ? 'baselines' : 'variants';
 }
 
+/** The most seeds of each fold key among done facts. */
+function seedsByFold(facts: readonly FoldFact[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const f of facts) if (f.status === 'done') out.set(f.foldKey, Math.max(out.get(f.foldKey) ?? 0, f.seeds));
+  return out;
+}
+
 export interface SignificanceGrid extends Grid {
   families: SignificanceFamily[];
 }
@@ -88,15 +95,11 @@ export function significanceGrid(facts: readonly FoldFact[], s: SignificanceSpec
           : pairedTTest(a, b, { alternative: s.alternative });
       const effect = pairedEffect(a, b);
       const done = [...refFacts, ...baseFacts].filter((f) => f.status === 'done' && paired.has(f.foldKey));
-      const seedsPerFold: Record<string, number> = {};
-      for (const k of keys) seedsPerFold[k] = 0;
       // A pair counts the fewer seeds of its two sides: that is what the pair's balance rests on.
-      for (const k of keys) {
-        const sides = [refFacts, baseFacts].map((list) =>
-          Math.max(0, ...list.filter((f) => f.foldKey === k && f.status === 'done').map((f) => f.seeds)),
-        );
-        seedsPerFold[k] = Math.min(...sides);
-      }
+      const refSeeds = seedsByFold(refFacts);
+      const baseSeeds = seedsByFold(baseFacts);
+      const seedsPerFold: Record<string, number> = {};
+      for (const k of keys) seedsPerFold[k] = Math.min(refSeeds.get(k) ?? 0, baseSeeds.get(k) ?? 0);
       const seeds = Math.max(0, ...done.map((f) => f.seeds));
       const pp = (x: number) => (Number.isFinite(x) ? 100 * x : null);
       const note =

@@ -74,6 +74,8 @@ export const folds = sqliteTable(
   (t) => [
     uniqueIndex('folds_config_hash_unique').on(t.configHash),
     index('folds_cell_idx').on(t.dataset, t.protocol, t.backbone, t.method, t.direction),
+    // The display names recorded per method, read by every report without scanning the folds.
+    index('folds_display_name_idx').on(t.method, t.displayName),
     // Covers the report's grouped read (Store.foldFacts): a scan in group order, no table lookups.
     index('folds_report_idx').on(
       t.dataset,

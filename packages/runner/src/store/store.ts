@@ -248,7 +248,7 @@ export class Store {
     const rows = this.sqlite
       .prepare(
         `SELECT ${group}, count(*), count(DISTINCT seed), avg(accuracy), avg(train_ms), avg(test_ms), avg(teacher_ms), min(id),
-                group_concat(DISTINCT seed), group_concat(DISTINCT backend), group_concat(DISTINCT code_revision)
+                group_concat(seed), group_concat(backend), group_concat(code_revision)
            FROM folds ${where} GROUP BY ${group}`,
       )
       .raw(true)
@@ -272,9 +272,9 @@ export class Store {
       testMs: r[15] as number | null,
       teacherMs: r[16] as number | null,
       firstId: r[17] as number,
-      seedList: String(r[18]).split(',').map(Number).sort((a, b) => a - b),
-      backends: String(r[19]).split(',').sort(),
-      revisions: String(r[20] ?? '').split(',').sort(),
+      seedList: [...new Set(String(r[18]).split(',').map(Number))].sort((a, b) => a - b),
+      backends: [...new Set(String(r[19]).split(','))].sort(),
+      revisions: [...new Set(String(r[20] ?? '').split(','))].sort(),
     }));
   }
 
