@@ -79,6 +79,9 @@ export interface FoldFact {
   revisions: string[];
 }
 
+const parseSeeds = (x: string) => [...new Set(x.split(',').map(Number))].sort((a, b) => a - b);
+const parseNames = (x: string) => [...new Set(x.split(','))].sort();
+
 /** Filters of the fold listings (the API's `/api/folds`). */
 export interface FoldQuery extends FoldFilter {
   foldKey?: string;
@@ -253,6 +256,19 @@ export class Store {
       )
       .raw(true)
       .all(...args) as unknown[][];
+    // Most folds share one seed list, backend and revision: each distinct string is parsed once.
+    const caches = new Map<unknown, Map<string, unknown>>();
+    const parsed = <T>(raw: unknown, parse: (x: string) => T): T => {
+      const key = String(raw ?? '');
+      const cache = caches.get(parse) ?? new Map<string, unknown>();
+      caches.set(parse, cache);
+      let v = cache.get(key) as T | undefined;
+      if (v === undefined) {
+        v = parse(key);
+        cache.set(key, v);
+      }
+      return v;
+    };
     return rows.map((r) => ({
       dataset: r[0] as string,
       dataRevision: r[1] as string,
@@ -272,9 +288,9 @@ export class Store {
       testMs: r[15] as number | null,
       teacherMs: r[16] as number | null,
       firstId: r[17] as number,
-      seedList: [...new Set(String(r[18]).split(',').map(Number))].sort((a, b) => a - b),
-      backends: [...new Set(String(r[19]).split(','))].sort(),
-      revisions: [...new Set(String(r[20] ?? '').split(','))].sort(),
+      seedList: parsed(r[18], parseSeeds),
+      backends: parsed(r[19], parseNames),
+      revisions: parsed(r[20], parseNames),
     }));
   }
 
