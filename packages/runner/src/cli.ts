@@ -13,7 +13,7 @@ import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
 import { expandJobs, preparePlugins } from './jobs.js';
-import { DEFAULT_DB, DEMO_DB, userPath } from './paths.js';
+import { DEFAULT_DB, userPath } from './paths.js';
 import { loadBuiltins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
 import { Store, StoreError } from './store/store.js';
@@ -103,7 +103,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   program
     .command('demo')
     .description('the demo sweep: synthetic SEED-IV, DNN, within-subject: EEG-only, EM-only, fusion, the seven baselines and CMCRD')
-    .option('--db <path>', 'SQLite store', DEMO_DB)
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--subjects <n>', 'how many subjects (default 4 of 15)', int('--subjects'))
     .addOption(workersOption())
     .addOption(backendOption())

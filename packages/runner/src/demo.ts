@@ -1,12 +1,16 @@
 import { datasetSpec, listFolds } from '@cmcrd/data';
 import { ConfigError, type RunInput } from './config.js';
 import { executeJobs } from './execute.js';
+import { canonicalJson } from './identity.js';
+import { DEFAULT_DB, userPath } from './paths.js';
 import { expandJobs } from './jobs.js';
 import { progressPrinter } from './report-progress.js';
 import { Store } from './store/store.js';
 import { buildReport, formatReport } from './report/index.js';
 
 export const DEMO_DATASET = 'synthetic-seed-iv';
+/** The experiment (sweeps row) the demo's folds belong to. */
+export const DEMO_EXPERIMENT = 'demo';
 export const DEMO_METHODS = ['eeg-only', 'em-only', 'fusion', 'kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
 /**
  * With every method the demo covers the first 4 subjects, so that it stays within about five
@@ -56,15 +60,31 @@ export async function runDemo(o: DemoOptions): Promise<number> {
         `  ${subjects} of ${total} subjects${subjects < total ? ` (to stay within ~5 minutes on 2 cores; --subjects ${total} for all)` : ''}, ` +
         `${DEMO_EPOCHS.student} student / ${DEMO_EPOCHS.teacher} teacher epochs (paper: 40 / 50), ${o.workers} worker(s)`,
     );
-    const summary = await executeJobs(jobs, store, { workers: o.workers, backend: o.backend, onEvent: progressPrinter() });
+    // The demo's folds are its own experiment in the store, beside any sweep's (the dashboard lists it).
+    const experiment = store.openSweep({
+      name: DEMO_EXPERIMENT,
+      file: 'cmcrd demo',
+      spec: canonicalJson(inputs),
+      options: {},
+      folds: jobs.length,
+    });
+    const summary = await executeJobs(jobs, store, {
+      workers: o.workers,
+      backend: o.backend,
+      sweepId: experiment.id,
+      onEvent: progressPrinter(),
+    });
+    const failed = jobs.filter((j) => store.findByHash(j.configHash)?.status === 'failed').length;
+    store.finishSweep(experiment.id, failed);
     const tables = buildReport(store, 'comparison', { dataset: DEMO_DATASET, protocol: 'within-subject', backbone: 'dnn', seed: 1 });
     console.log(`\n${formatReport('comparison', tables, 'text')}`);
     const secs = ((performance.now() - t0) / 1000).toFixed(0);
+    const dbFlag = store.path === userPath(DEFAULT_DB) ? '' : ` --db ${store.path}`;
     console.log(
       `\n${summary.finished} fold(s) run in ${secs} s, ${summary.skipped} already stored, ${summary.failed} failed.\n` +
         `Results (SQLite, one row per fold and per epoch): ${store.path}\n` +
-        `Print the table again: npx pnpm@10.34.8 -s cmcrd report comparison --db ${store.path} (--format md|latex|csv|json)\n` +
-        `Browse it (tables, drill-downs, curves, embeddings): npx pnpm@10.34.8 -s cmcrd serve, then http://127.0.0.1:3000/`,
+        `Print the table again: npx pnpm@10.34.8 -s cmcrd report comparison${dbFlag} (--format md|latex|csv|json)\n` +
+        `Browse it (tables, drill-downs, curves, embeddings): npx pnpm@10.34.8 -s cmcrd serve${dbFlag}, then http://127.0.0.1:3000/`,
     );
     return summary.failed > 0 ? 1 : 0;
   } finally {

@@ -6,6 +6,7 @@ import { and, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { requireStoreFile } from './missing.js';
 import * as schema from './schema.js';
 import { createHash } from 'node:crypto';
 import {
@@ -32,6 +33,11 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../migra
 
 export class StoreError extends Error {
   override name = 'StoreError';
+}
+
+/** A read command named a store that does not exist. */
+export class StoreNotFoundError extends StoreError {
+  override name = 'StoreNotFoundError';
 }
 
 export interface FoldFilter {
@@ -163,6 +169,19 @@ export class Store {
       sqlite.close();
       throw e instanceof StoreError ? e : new StoreError(`cannot use ${file} as a store: ${(e as Error).message}`);
     }
+  }
+
+  /** Throws StoreNotFoundError (naming the stores that exist) unless a store file is at `path`; writes nothing. */
+  static requireExisting(path: string): string {
+    return requireStoreFile(path, (m) => new StoreNotFoundError(m));
+  }
+
+  /**
+   * Opens a store that must already exist, for commands that read (report, serve, the API): a
+   * missing (or empty) file is refused, naming the stores that do exist, and nothing is created.
+   */
+  static openExisting(path: string): Store {
+    return Store.open(Store.requireExisting(path));
   }
 
   private static checkOurs(sqlite: Database.Database, file: string): void {
