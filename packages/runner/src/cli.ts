@@ -105,10 +105,11 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .description('the demo sweep: synthetic SEED-IV, DNN, within-subject: EEG-only, EM-only, fusion, the seven baselines and CMCRD')
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--subjects <n>', 'how many subjects (default 4 of 15)', int('--subjects'))
+    .option('--methods <list>', 'comma-separated subset of the methods (default: all eleven)', (v: string) => v.split(',').map((m) => m.trim()).filter(Boolean))
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
-      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects });
+      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects, methods: o.methods });
     });
 
   program

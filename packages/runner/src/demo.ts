@@ -25,12 +25,14 @@ export interface DemoOptions {
   workers: number;
   backend?: string;
   subjects?: number;
+  /** A subset of DEMO_METHODS (default: all of them). */
+  methods?: string[];
 }
 
-export function demoInputs(subjects?: number): RunInput[] {
+export function demoInputs(subjects?: number, methods: readonly string[] = DEMO_METHODS): RunInput[] {
   const folds = listFolds(datasetSpec(DEMO_DATASET), 'within-subject');
   const chosen = folds.slice(0, subjects ?? DEMO_SUBJECTS);
-  return DEMO_METHODS.map((method) => ({
+  return methods.map((method) => ({
     dataset: DEMO_DATASET,
     protocol: 'within-subject',
     backbone: 'dnn',
@@ -46,7 +48,10 @@ export function demoInputs(subjects?: number): RunInput[] {
 
 export async function runDemo(o: DemoOptions): Promise<number> {
   if (o.subjects !== undefined && o.subjects < 1) throw new ConfigError(`--subjects must be at least 1, got ${o.subjects}`);
-  const inputs = demoInputs(o.subjects);
+  const unknown = (o.methods ?? []).filter((m) => !DEMO_METHODS.includes(m));
+  if (unknown.length) throw new ConfigError(`--methods: '${unknown.join("', '")}' not in the demo (its methods: ${DEMO_METHODS.join(', ')})`);
+  const methods = o.methods?.length ? o.methods : DEMO_METHODS;
+  const inputs = demoInputs(o.subjects, methods);
   // Every fold stores its t-SNE embedding (about half a second each) for the dashboard's plots.
   const { jobs } = expandJobs(inputs, { embeddings: true });
   const store = Store.open(o.db);
@@ -56,7 +61,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const total = listFolds(datasetSpec(DEMO_DATASET), 'within-subject').length;
     console.log(
       `CMCRD demo: ${DEMO_DATASET} (synthetic), within-subject, DNN, EM teacher → EEG student\n` +
-        `  methods: ${DEMO_METHODS.join(', ')}\n` +
+        `  methods: ${methods.join(', ')}\n` +
         `  ${subjects} of ${total} subjects${subjects < total ? ` (to stay within ~5 minutes on 2 cores; --subjects ${total} for all)` : ''}, ` +
         `${DEMO_EPOCHS.student} student / ${DEMO_EPOCHS.teacher} teacher epochs (paper: 40 / 50), ${o.workers} worker(s)`,
     );
