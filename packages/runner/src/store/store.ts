@@ -17,11 +17,13 @@ import {
   type NewEpochRow,
   type NewFoldRow,
   type NewTeacherRow,
+  type StepTimeRow,
   type SweepRow,
   type TeacherRow,
   artifacts,
   epochs,
   folds,
+  stepTimes,
   sweeps,
   teachers,
 } from './schema.js';
@@ -431,6 +433,11 @@ export class Store {
     return (this.sqlite.prepare('SELECT count(*) FROM folds').pluck().get() as number) ?? 0;
   }
 
+  /** Whether a teacher is stored, without reading its weights. */
+  hasTeacher(key: string): boolean {
+    return this.db.select({ key: teachers.key }).from(teachers).where(eq(teachers.key, key)).get() !== undefined;
+  }
+
   getTeacher(key: string): TeacherRow | undefined {
     return this.db.select().from(teachers).where(eq(teachers.key, key)).get();
   }
@@ -476,6 +483,32 @@ export class Store {
 
   listSweeps(): SweepRow[] {
     return this.db.select().from(sweeps).orderBy(sweeps.id).all();
+  }
+
+  /** The step times measured on this machine with this backend, by kind (see estimate.ts). */
+  stepTimesOf(machine: string, backend: string): Map<string, StepTimeRow> {
+    const rows = this.db
+      .select()
+      .from(stepTimes)
+      .where(and(eq(stepTimes.machine, machine), eq(stepTimes.backend, backend)))
+      .all();
+    return new Map(rows.map((r) => [r.kind, r]));
+  }
+
+  /** Keeps measured step times, replacing older measurements of the same (machine, backend, kind). */
+  saveStepTimes(rows: readonly Omit<StepTimeRow, 'measuredAt'>[]): void {
+    if (rows.length === 0) return;
+    const measuredAt = new Date().toISOString();
+    this.sqlite.transaction(() => {
+      for (const r of rows) {
+        const v = { ...r, measuredAt };
+        this.db
+          .insert(stepTimes)
+          .values(v)
+          .onConflictDoUpdate({ target: [stepTimes.machine, stepTimes.backend, stepTimes.kind], set: v })
+          .run();
+      }
+    })();
   }
 
   epochsOf(foldId: number) {
