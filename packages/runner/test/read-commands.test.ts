@@ -105,3 +105,24 @@ test('list reads no store and writes nothing', async () => {
   assert.match(r.out, /methods: +eeg-only, em-only, fusion/);
   assert.deepEqual(tree(dir), []);
 });
+
+test('cmcrd --version: the package version, exit 0, nothing written', async () => {
+  const dir = join(work, 'version');
+  mkdirSync(dir);
+  const { version } = JSON.parse((await import('node:fs')).readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  for (const flag of ['--version', '-V']) {
+    const r = await cli([flag], dir);
+    assert.equal(r.code, 0);
+    assert.equal(r.out.trim(), version);
+  }
+  assert.deepEqual(tree(dir), []);
+});
+
+test('--help calls the workers processes, not threads', async () => {
+  for (const command of ['run', 'demo', 'sweep']) {
+    const r = await cli([command, '--help'], work);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /--workers <n> +(parallel )?worker processes/);
+    assert.doesNotMatch(r.out, /thread/);
+  }
+});
