@@ -68,6 +68,8 @@ it('serves the dashboard and the API from a fresh clone, after pnpm install alon
     timeout: 180_000,
   });
   assert.equal(install.status, 0, `pnpm install --offline failed:\n${install.stdout}\n${install.stderr}`);
+  // Every install script is decided in pnpm-workspace.yaml: no "Ignored build scripts" box.
+  assert.doesNotMatch(`${install.stdout}${install.stderr}`, /Ignored build scripts|approve-builds/);
   for (const pkg of ['packages/runner', 'packages/core', 'apps/api'])
     assert.equal(existsSync(join(clone, pkg, 'dist')), false, `${pkg} was built by install`);
 
