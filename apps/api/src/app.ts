@@ -8,6 +8,7 @@ import { registerEmbeddingRoutes } from './routes/embeddings.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExperimentRoutes } from './routes/experiments.js';
 import { registerFoldRoutes } from './routes/folds.js';
+import { registerRunListRoutes } from './routes/run-list.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerViewRoutes } from './routes/views.js';
 import { StampCache } from './stamp-cache.js';
@@ -97,6 +98,7 @@ export function createApi(options: AppOptions = {}): Api {
   registerTableRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerViewRoutes(app, ctx);
+  registerRunListRoutes(app, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -19,3 +19,4 @@ export { cmdSweep } from './cli-sweep.js';
 export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
 export { runQueueWorker } from './queue-worker.js';
 export { type TTestResult, benjaminiHochberg, pairedTTest } from './stats.js';
+export { type CellSummary, cellSummaries, type RunListItem, runList } from './store/run-list.js';
