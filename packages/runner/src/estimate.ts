@@ -152,21 +152,24 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
 
   if (toMeasure.length > 0 && backend) {
     const samples = new Map<string, number[]>(toMeasure.map((p) => [p.key, []]));
+    const timed = new Map<string, number>();
     const splits = new Map<string, Split>();
     for (let round = 1; round <= rounds; round++) {
       for (const [i, plan] of toMeasure.entries()) {
         o.onProgress?.({ kind: i + 1, kinds: toMeasure.length, round, rounds, what: plan.what });
         const split = splitFor(splits, plan.config, plan.foldKey);
-        const ms =
+        const calibration = { steps: calibrationSteps, warmup: round === 1 ? 2 : 1 };
+        const { ms, steps } =
           plan.role === 'teacher'
-            ? measureTeacherStep(plan.config, split, plan.modality!, calibrationSteps)
-            : measureStudentStep(plan.config, split, calibrationSteps);
+            ? measureTeacherStep(plan.config, split, plan.modality!, calibration)
+            : measureStudentStep(plan.config, split, calibration);
         samples.get(plan.key)!.push(ms);
+        timed.set(plan.key, (timed.get(plan.key) ?? 0) + steps);
       }
     }
     const measured = toMeasure.map((plan) => {
       const xs = [...samples.get(plan.key)!].sort((a, b) => a - b);
-      return { kind: plan.key, msPerStep: median(xs), lowMs: xs[0], highMs: xs[xs.length - 1], steps: xs.length * calibrationSteps };
+      return { kind: plan.key, msPerStep: median(xs), lowMs: xs[0], highMs: xs[xs.length - 1], steps: timed.get(plan.key) ?? 0 };
     });
     store.saveStepTimes(measured.map((r) => ({ machine, backend, ...r })));
     for (const r of measured) sources.set(r.kind, { kind: r.kind, msPerStep: r.msPerStep, lowMs: r.lowMs, highMs: r.highMs, from: 'measured' });
@@ -245,31 +248,43 @@ function storedStepMs(store: Store, c: RunConfig): { msPerStep: number; lowMs: n
 
 class StopCalibration extends Error {}
 
+/** How many steps to time, after how many untimed warm-up ones (the first round warms the backend up for the later ones). */
+interface Calibration {
+  steps: number;
+  warmup: number;
+}
+
 /**
- * Median of `steps` timed steps after two warm-up ones, or of as many as fit in about 0.6 s
- * (a cross-subject memory-bank step takes a quarter of a second; each kind is timed in several rounds); the run is then abandoned.
+ * Median of `steps` timed steps after the warm-up ones, or of as many as fit in about 0.6 s (at
+ * least one: a cross-subject memory-bank step takes a quarter of a second or more, and each kind
+ * is timed in several rounds); the run is then abandoned.
  */
-function timeSteps(steps: number, run: (onStep: (ms: number) => void) => void): number {
+function timeSteps({ steps, warmup }: Calibration, run: (onStep: (ms: number) => void) => void): Timed {
   const times: number[] = [];
-  const warmup = 2;
   let spent = 0;
   try {
     run((ms) => {
       times.push(ms);
-      spent += ms;
-      if (times.length >= warmup + steps || (times.length >= warmup + 2 && spent > 600)) throw new StopCalibration();
+      if (times.length > warmup) spent += ms;
+      if (times.length >= warmup + steps || (times.length > warmup && spent > 600)) throw new StopCalibration();
     });
   } catch (e) {
     if (!(e instanceof StopCalibration)) throw e;
   }
   const timed = times.slice(Math.min(warmup, Math.max(0, times.length - 1))).sort((a, b) => a - b);
-  return timed[Math.floor(timed.length / 2)] ?? 0;
+  return { ms: timed[Math.floor(timed.length / 2)] ?? 0, steps: timed.length };
+}
+
+/** A median step time and how many timed steps it is the median of. */
+interface Timed {
+  ms: number;
+  steps: number;
 }
 
 /** The training set of one modality. */
 const trainOf = (split: Split, modality: 'eeg' | 'em') => part(split.train, modality, dimOf(split, modality))!;
 
-function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
+function measureStudentStep(c: RunConfig, split: Split, steps: Calibration): Timed {
   const m = c.method;
   const modality = m.testModality === 'eeg+em' ? 'eeg' : m.testModality;
   const random = createRandom(1);
@@ -303,7 +318,7 @@ function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
   }
 }
 
-function measureTeacherStep(c: RunConfig, split: Split, modality: 'eeg' | 'em', steps: number): number {
+function measureTeacherStep(c: RunConfig, split: Split, modality: 'eeg' | 'em', steps: Calibration): Timed {
   return timeSteps(steps, (onStep) =>
     trainTeacher({
       modality,
