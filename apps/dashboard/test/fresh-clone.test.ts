@@ -75,7 +75,7 @@ it('serves the dashboard and the API from a fresh clone, after pnpm install alon
 
   const dbPath = join(work, 'store.sqlite');
   Store.open(dbPath).close();
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   delete env.CMCRD_API_TOKEN;
   server = spawn('npx', [...PNPM, '-s', 'cmcrd', 'serve', '--port', '0', '--db', dbPath], {
     cwd: clone,
