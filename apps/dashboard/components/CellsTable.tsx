@@ -37,13 +37,13 @@ const COLUMNS: { key: Key; label: string; numeric?: boolean }[] = [
 /** The menus: one per identity column; each offers only the values that cells here have. */
 const FILTERS = ['dataset', 'protocol', 'backbone', 'method', 'direction'] as const;
 
-/** The cell's options (and training settings when not the defaults), as shown after its method. */
-function variantText(c: CellSummary): string {
-  const parts = [...Object.entries(c.options), ...Object.entries(c.training)].map(
-    ([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
-  );
-  return parts.join(', ');
-}
+const settings = (o: Record<string, unknown>) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+
+/** The cell's method options, as shown after its method (the training settings are in its tooltip). */
+const variantText = (c: CellSummary): string => settings(c.options);
 
 const valueOf = (c: CellSummary, key: Key): string | number =>
   key === 'accuracy' ? (c.meanAccuracy ?? -1) : key === 'method' ? `${c.method} ${variantText(c)}` : c[key];
@@ -138,7 +138,7 @@ export function CellsTable(props: { cells: CellSummary[] | null; loading: boolea
             <tbody>
               {shown.map((c) => {
                 const variant = variantText(c);
-                const key = `${c.dataset}|${c.protocol}|${c.backbone}|${c.method}|${c.direction}|${variant}`;
+                const key = `${c.dataset}|${c.protocol}|${c.backbone}|${c.method}|${c.direction}|${variant}|${settings(c.training)}`;
                 const href = `/cell/${query({
                   dataset: c.dataset,
                   protocol: c.protocol,
@@ -154,10 +154,10 @@ export function CellsTable(props: { cells: CellSummary[] | null; loading: boolea
                     </td>
                     <td className="text">{c.protocol}</td>
                     <td className="text">{c.backbone}</td>
-                    <th scope="row">
+                    <th scope="row" title={[variant, settings(c.training)].filter(Boolean).join('; ')}>
                       <span className="swatch" style={{ background: methodColour(c.method) }} />
                       {c.method}
-                      {variant && <span className="muted"> ({variant})</span>}
+                      {variant && <span className="muted variant"> {variant}</span>}
                     </th>
                     <td className="text">{c.direction}</td>
                     <td>{c.seeds}</td>

@@ -1,7 +1,7 @@
 /**
  * One colour per method on every page. The eleven built-in methods have fixed, distinct colours;
- * any other name (an outside plugin) gets one derived from its name, so it is the same on every
- * page and every visit.
+ * any other name (an outside plugin) gets one of a second palette, chosen by a hash of its name,
+ * so it is the same on every page and every visit. (Plugins declaring their own colour: issue 18.)
  */
 export const METHOD_COLOURS: Readonly<Record<string, string>> = {
   'eeg-only': '#1f77b4',
@@ -27,10 +27,22 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+/** Colours for other methods (outside plugins): none of them close to a built-in method's. */
+export const PLUGIN_COLOURS: readonly string[] = [
+  '#b8860b',
+  '#006d5b',
+  '#c71585',
+  '#4b0082',
+  '#8fbc8f',
+  '#ff1493',
+  '#556b2f',
+  '#00008b',
+  '#cd853f',
+  '#20b2aa',
+  '#800000',
+  '#6a5acd',
+];
+
 export function methodColour(method: string): string {
-  const fixed = METHOD_COLOURS[method];
-  if (fixed) return fixed;
-  const h = hash(method);
-  // Hue from the name; saturation and lightness kept in a band that reads on white.
-  return `hsl(${h % 360}, ${55 + (h >>> 9) % 20}%, ${38 + (h >>> 17) % 14}%)`;
+  return METHOD_COLOURS[method] ?? PLUGIN_COLOURS[hash(method) % PLUGIN_COLOURS.length];
 }
