@@ -58,6 +58,14 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
       console.log(
         `  estimated training time: ${range(e.range)} on one worker, ${range(e.wallRange)} on ${Math.min(o.workers, Math.max(1, e.pending))} worker(s)`,
       );
+      for (const protocol of [...new Set(e.foldTimes.map((f) => f.protocol))].sort().reverse()) {
+        const of = e.foldTimes.filter((f) => f.protocol === protocol);
+        const [slowest] = of;
+        const fastest = of[of.length - 1];
+        console.log(
+          `  one ${protocol} fold on one worker (student training): ${hms(fastest.seconds.mid)} (${fastest.what}) to ${range(slowest.seconds)} (${slowest.what})`,
+        );
+      }
       console.log(
         `  step times (${e.backend ?? 'no backend needed'} on ${e.machine}): ${count('timings')} kinds kept from an earlier dry run, ` +
           `${count('folds')} from earlier folds, ${count('measured')} timed now`,

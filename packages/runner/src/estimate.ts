@@ -34,6 +34,15 @@ export interface StepTimeSource {
   from: 'timings' | 'folds' | 'measured';
 }
 
+/** The student training time of one fold (teacher not counted) on one worker, for one group of pending folds. */
+export interface FoldTime {
+  protocol: string;
+  /** method (direction) · dataset · protocol · backbone */
+  what: string;
+  folds: number;
+  seconds: TimeRange;
+}
+
 export interface SweepEstimate {
   folds: number;
   stored: number;
@@ -52,6 +61,8 @@ export interface SweepEstimate {
   backend: string | null;
   /** Where each kind of fold's step time came from. */
   sources: StepTimeSource[];
+  /** One fold's training time per (protocol, dataset, backbone, method, direction), slowest first. */
+  foldTimes: FoldTime[];
 }
 
 export interface TimingProgress {
@@ -105,6 +116,8 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
   const pending = jobs.filter((j) => store.findByHash(j.configHash)?.status !== 'done');
   const machine = machineId();
   const plans = new Map<string, KindPlan>();
+  // Pending folds per (protocol, dataset, backbone, method, direction): the per-fold times printed.
+  const perFold = new Map<string, { protocol: string; what: string; kind: string; folds: number; steps: number }>();
   const teacherChecked = new Set<string>();
   let teachersToTrain = 0;
 
@@ -121,6 +134,11 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     const key = canonicalJson(['student', ...shape]);
     const steps = (m.testModality === 'eeg+em' ? 2 : 1) * c.student.epochs * stepsPerEpochOf(rows, c.student.batchSize);
     addPlan(plans, { key, role: 'student', config: c, foldKey: job.foldKey, steps, what: shape.join(' ') });
+    const groupKey = canonicalJson([c.protocol, c.dataset, c.backbone, m.name, m.direction]);
+    const group = perFold.get(groupKey) ?? { protocol: c.protocol, what: `${m.name}${m.direction === 'none' ? '' : ` ${m.direction}`} · ${c.dataset} · ${c.protocol} · ${c.backbone}`, kind: key, folds: 0, steps: 0 };
+    group.folds++;
+    group.steps += steps;
+    perFold.set(groupKey, group);
     if (job.teacherKey && m.teacherModality && !teacherChecked.has(job.teacherKey)) {
       teacherChecked.add(job.teacherKey);
       if (store.hasTeacher(job.teacherKey)) continue;
@@ -183,6 +201,14 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     range.mid += (plan.steps * t.msPerStep) / 1000;
     range.high += (plan.steps * t.highMs) / 1000;
   }
+  const foldTimes: FoldTime[] = [];
+  for (const g of perFold.values()) {
+    const t = sources.get(g.kind);
+    if (!t) continue;
+    const perStep = g.steps / g.folds / 1000;
+    foldTimes.push({ protocol: g.protocol, what: g.what, folds: g.folds, seconds: { low: perStep * t.lowMs, mid: perStep * t.msPerStep, high: perStep * t.highMs } });
+  }
+  foldTimes.sort((a, b) => b.seconds.mid - a.seconds.mid);
   const share = Math.max(1, Math.min(o.workers, pending.length));
   const wallRange = { low: range.low / share, mid: range.mid / share, high: range.high / share };
   return {
@@ -197,6 +223,7 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     machine,
     backend,
     sources: [...sources.values()],
+    foldTimes,
   };
 }
 

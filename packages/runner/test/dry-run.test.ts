@@ -49,6 +49,7 @@ test('a second dry run reuses the step times the first kept in the store, timing
   assert.match(first.err, /timing round 1\/3: 4 kinds of fold/);
   assert.match(first.err, /timing round 3\/3/, 'the kinds are timed in interleaved rounds');
   assert.match(first.out, /estimated training time: \S.* on one worker, .* on 2 worker\(s\)/);
+  assert.match(first.out, /one within-subject fold on one worker \(student training\): .* \([a-z-]+( em->eeg)? · synthetic-seed-iv · within-subject · dnn\) to /);
 
   const store = Store.openExisting(db);
   const kept = store.stepTimesOf(machineId(), 'wasm');
