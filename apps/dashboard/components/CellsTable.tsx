@@ -45,7 +45,7 @@ const settings = (o: Record<string, unknown>) =>
 /** The cell's method options, as shown after its method (the training settings are in its tooltip). */
 const variantText = (c: CellSummary): string => settings(c.options);
 
-const valueOf = (c: CellSummary, key: Key): string | number =>
+const sortValue = (c: CellSummary, key: Key): string | number =>
   key === 'accuracy' ? (c.meanAccuracy ?? -1) : key === 'method' ? `${c.method} ${variantText(c)}` : c[key];
 
 /**
@@ -66,8 +66,8 @@ export function CellsTable(props: { cells: CellSummary[] | null; loading: boolea
       return words.every((w) => text.includes(w));
     })
     .sort((a, b) => {
-      const x = valueOf(a, sort);
-      const y = valueOf(b, sort);
+      const x = sortValue(a, sort);
+      const y = sortValue(b, sort);
       const d = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
       return order === 'asc' ? d : -d;
     });
