@@ -55,15 +55,20 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
       const range = (r: { low: number; high: number }) => (hms(r.low) === hms(r.high) ? hms(r.low) : `${hms(r.low)} – ${hms(r.high)}`);
       console.log(`sweep '${spec.name}' (${path}): ${cells.length} cells, ${e.folds} folds`);
       console.log(`  already stored in ${store.path}: ${e.stored}; to run: ${e.pending} (teachers to train: ${e.teachersToTrain})`);
+      const workers = Math.min(o.workers, Math.max(1, e.pending));
+      const idle = (seconds: number | null, share = 1) =>
+        seconds === null ? '' : `; ${hms(seconds / share)} on ${share === 1 ? 'an idle core' : `${share} idle cores`}`;
       console.log(
-        `  estimated training time: ${range(e.range)} on one worker, ${range(e.wallRange)} on ${Math.min(o.workers, Math.max(1, e.pending))} worker(s)`,
+        `  estimated training time: ${range(e.range)} on one worker, ${range(e.wallRange)} on ${workers} worker(s) at this machine's load while timing` +
+          idle(e.idleSeconds, workers),
       );
       for (const protocol of [...new Set(e.foldTimes.map((f) => f.protocol))].sort().reverse()) {
         const of = e.foldTimes.filter((f) => f.protocol === protocol);
         const [slowest] = of;
         const fastest = of[of.length - 1];
         console.log(
-          `  one ${protocol} fold on one worker (student training): ${hms(fastest.seconds.mid)} (${fastest.what}) to ${range(slowest.seconds)} (${slowest.what})`,
+          `  one ${protocol} fold on one worker (student training): ${hms(fastest.seconds.mid)}${idle(fastest.idleSeconds)} (${fastest.what}) ` +
+            `to ${range(slowest.seconds)}${idle(slowest.idleSeconds)} (${slowest.what})`,
         );
       }
       console.log(

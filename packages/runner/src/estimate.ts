@@ -30,6 +30,8 @@ export interface StepTimeSource {
   msPerStep: number;
   lowMs: number;
   highMs: number;
+  /** CPU time per step (the median round's), when the backend computes on this process's one thread: an idle core's step time. */
+  cpuMs: number | null;
   /** Kept in the store by an earlier dry run on this machine and backend, read from earlier folds, or timed now. */
   from: 'timings' | 'folds' | 'measured';
 }
@@ -41,6 +43,8 @@ export interface FoldTime {
   what: string;
   folds: number;
   seconds: TimeRange;
+  /** On one idle core (see SweepEstimate.idleSeconds); null when unknown. */
+  idleSeconds: number | null;
 }
 
 export interface SweepEstimate {
@@ -56,6 +60,12 @@ export interface SweepEstimate {
   /** Seconds on one worker, from the fastest to the slowest measured step times. */
   range: TimeRange;
   wallRange: TimeRange;
+  /**
+   * Seconds on one worker with a core to itself: the measured CPU time per step, where the backend
+   * computes on one thread of this process (wasm, cpu). It does not move with the machine's load,
+   * as wall time does; null for other backends or step times read from folds.
+   */
+  idleSeconds: number | null;
   /** The machine and backend the step times are for (measured, or looked up, under this name). */
   machine: string;
   backend: string | null;
@@ -83,6 +93,9 @@ export interface EstimateOptions {
   rounds?: number;
   onProgress?: (p: TimingProgress) => void;
 }
+
+/** Backends that compute a step on this process's one thread: its CPU time is a step's time on an idle core. */
+const SINGLE_THREADED = new Set(['wasm', 'cpu']);
 
 /** The machine step times are kept for: host name, CPU model and core count. */
 export function machineId(): string {
@@ -163,13 +176,14 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
   for (const plan of plans.values()) {
     const row = kept.get(plan.key);
     const fromFolds = row ? null : plan.role === 'student' ? storedStepMs(store, plan.config) : null;
-    if (row) sources.set(plan.key, { kind: plan.key, msPerStep: row.msPerStep, lowMs: row.lowMs, highMs: row.highMs, from: 'timings' });
-    else if (fromFolds) sources.set(plan.key, { kind: plan.key, ...fromFolds, from: 'folds' });
+    if (row) sources.set(plan.key, { kind: plan.key, msPerStep: row.msPerStep, lowMs: row.lowMs, highMs: row.highMs, cpuMs: row.cpuMs, from: 'timings' });
+    else if (fromFolds) sources.set(plan.key, { kind: plan.key, ...fromFolds, cpuMs: null, from: 'folds' });
     else toMeasure.push(plan);
   }
 
   if (toMeasure.length > 0 && backend) {
     const samples = new Map<string, number[]>(toMeasure.map((p) => [p.key, []]));
+    const cpuSamples = new Map<string, number[]>(toMeasure.map((p) => [p.key, []]));
     const timed = new Map<string, number>();
     const splits = new Map<string, Split>();
     for (let round = 1; round <= rounds; round++) {
@@ -177,26 +191,37 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
         o.onProgress?.({ kind: i + 1, kinds: toMeasure.length, round, rounds, what: plan.what });
         const split = splitFor(splits, plan.config, plan.foldKey);
         const calibration = { steps: calibrationSteps, warmup: round === 1 ? 2 : 1 };
-        const { ms, steps } =
+        const { ms, cpuMs, steps } =
           plan.role === 'teacher'
             ? measureTeacherStep(plan.config, split, plan.modality!, calibration)
             : measureStudentStep(plan.config, split, calibration);
         samples.get(plan.key)!.push(ms);
+        cpuSamples.get(plan.key)!.push(cpuMs);
         timed.set(plan.key, (timed.get(plan.key) ?? 0) + steps);
       }
     }
     const measured = toMeasure.map((plan) => {
       const xs = [...samples.get(plan.key)!].sort((a, b) => a - b);
-      return { kind: plan.key, msPerStep: median(xs), lowMs: xs[0], highMs: xs[xs.length - 1], steps: timed.get(plan.key) ?? 0 };
+      const cpu = [...cpuSamples.get(plan.key)!].sort((a, b) => a - b);
+      return {
+        kind: plan.key,
+        msPerStep: median(xs),
+        lowMs: xs[0],
+        highMs: xs[xs.length - 1],
+        cpuMs: SINGLE_THREADED.has(backend) ? median(cpu) : null,
+        steps: timed.get(plan.key) ?? 0,
+      };
     });
     store.saveStepTimes(measured.map((r) => ({ machine, backend, ...r })));
-    for (const r of measured) sources.set(r.kind, { kind: r.kind, msPerStep: r.msPerStep, lowMs: r.lowMs, highMs: r.highMs, from: 'measured' });
+    for (const r of measured) sources.set(r.kind, { kind: r.kind, msPerStep: r.msPerStep, lowMs: r.lowMs, highMs: r.highMs, cpuMs: r.cpuMs, from: 'measured' });
   }
 
   const range: TimeRange = { low: 0, mid: 0, high: 0 };
+  let idle: number | null = 0;
   for (const plan of plans.values()) {
     const t = sources.get(plan.key);
     if (!t) continue;
+    idle = idle === null || t.cpuMs === null ? null : idle + (plan.steps * t.cpuMs) / 1000;
     range.low += (plan.steps * t.lowMs) / 1000;
     range.mid += (plan.steps * t.msPerStep) / 1000;
     range.high += (plan.steps * t.highMs) / 1000;
@@ -206,9 +231,15 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     const t = sources.get(g.kind);
     if (!t) continue;
     const perStep = g.steps / g.folds / 1000;
-    foldTimes.push({ protocol: g.protocol, what: g.what, folds: g.folds, seconds: { low: perStep * t.lowMs, mid: perStep * t.msPerStep, high: perStep * t.highMs } });
+    foldTimes.push({
+      protocol: g.protocol,
+      what: g.what,
+      folds: g.folds,
+      seconds: { low: perStep * t.lowMs, mid: perStep * t.msPerStep, high: perStep * t.highMs },
+      idleSeconds: t.cpuMs === null ? null : perStep * t.cpuMs,
+    });
   }
-  foldTimes.sort((a, b) => b.seconds.mid - a.seconds.mid);
+  foldTimes.sort((a, b) => (b.idleSeconds ?? b.seconds.mid) - (a.idleSeconds ?? a.seconds.mid));
   const share = Math.max(1, Math.min(o.workers, pending.length));
   const wallRange = { low: range.low / share, mid: range.mid / share, high: range.high / share };
   return {
@@ -220,6 +251,7 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     wallSeconds: wallRange.mid,
     range,
     wallRange,
+    idleSeconds: idle,
     machine,
     backend,
     sources: [...sources.values()],
@@ -288,23 +320,31 @@ interface Calibration {
  */
 function timeSteps({ steps, warmup }: Calibration, run: (onStep: (ms: number) => void) => void): Timed {
   const times: number[] = [];
+  const cpu: number[] = [];
+  let lastCpu = process.cpuUsage();
   let spent = 0;
   try {
     run((ms) => {
+      const used = process.cpuUsage(lastCpu);
+      lastCpu = process.cpuUsage();
       times.push(ms);
+      cpu.push((used.user + used.system) / 1000);
       if (times.length > warmup) spent += ms;
       if (times.length >= warmup + steps || (times.length > warmup && spent > 600)) throw new StopCalibration();
     });
   } catch (e) {
     if (!(e instanceof StopCalibration)) throw e;
   }
-  const timed = times.slice(Math.min(warmup, Math.max(0, times.length - 1))).sort((a, b) => a - b);
-  return { ms: timed[Math.floor(timed.length / 2)] ?? 0, steps: timed.length };
+  const from = Math.min(warmup, Math.max(0, times.length - 1));
+  const timed = times.slice(from).sort((a, b) => a - b);
+  const cpuTimed = cpu.slice(from).sort((a, b) => a - b);
+  return { ms: median(timed), cpuMs: median(cpuTimed), steps: timed.length };
 }
 
-/** A median step time and how many timed steps it is the median of. */
+/** Median wall and CPU time of a step, and how many timed steps they are the medians of. */
 interface Timed {
   ms: number;
+  cpuMs: number;
   steps: number;
 }
 

@@ -48,7 +48,7 @@ test('a second dry run reuses the step times the first kept in the store, timing
   assert.match(first.out, /0 kinds kept from an earlier dry run, 0 from earlier folds, 4 timed now/);
   assert.match(first.err, /timing round 1\/3: 4 kinds of fold/);
   assert.match(first.err, /timing round 3\/3/, 'the kinds are timed in interleaved rounds');
-  assert.match(first.out, /estimated training time: \S.* on one worker, .* on 2 worker\(s\)/);
+  assert.match(first.out, /estimated training time: \S.* on one worker, .* on 2 worker\(s\) at this machine's load while timing; .* on 2 idle cores/);
   assert.match(first.out, /one within-subject fold on one worker \(student training\): .* \([a-z-]+( em->eeg)? · synthetic-seed-iv · within-subject · dnn\) to /);
 
   const store = Store.openExisting(db);
@@ -58,6 +58,8 @@ test('a second dry run reuses the step times the first kept in the store, timing
   for (const [kind, t] of kept) {
     assert.ok(t.lowMs > 0 && t.lowMs <= t.msPerStep && t.msPerStep <= t.highMs, `${kind}: ${t.lowMs} ≤ ${t.msPerStep} ≤ ${t.highMs}`);
     assert.ok(t.steps >= 3, `${kind}: ${t.steps} timed steps over 3 rounds`);
+    // wasm computes on this process's thread: its CPU time per step is kept (an idle core's step time).
+    assert.ok(t.cpuMs !== null && t.cpuMs > 0, `${kind}: CPU ms ${t.cpuMs}`);
   }
 
   const second = await dryRun(file, db);

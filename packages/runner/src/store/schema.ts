@@ -233,6 +233,11 @@ export const stepTimes = sqliteTable(
     msPerStep: real('ms_per_step').notNull(),
     lowMs: real('low_ms').notNull(),
     highMs: real('high_ms').notNull(),
+    /**
+     * CPU time per step, where the backend computes on the process's one thread (wasm, cpu): a
+     * step's time on an idle core, whatever the machine's load was. Null for other backends.
+     */
+    cpuMs: real('cpu_ms'),
     /** Timed steps behind the figures. */
     steps: integer('steps').notNull(),
     measuredAt: text('measured_at')
