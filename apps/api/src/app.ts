@@ -9,13 +9,14 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerExperimentRoutes } from './routes/experiments.js';
 import { registerFoldRoutes } from './routes/folds.js';
 import { registerBundleRoute } from './routes/bundle.js';
+import { registerRunListRoutes } from './routes/run-list.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerViewRoutes } from './routes/views.js';
 import { StampCache } from './stamp-cache.js';
 import { SweepController, defaultWorkDir } from './sweep-control.js';
 
 export interface AppOptions {
-  /** An open store; otherwise `dbPath` is opened (default results/cmcrd.sqlite). */
+  /** An open store; otherwise `dbPath` is opened (default results/cmcrd.sqlite); it must exist: the API never creates one. */
   store?: Store;
   dbPath?: string;
   /** Bearer token for mutations; default $CMCRD_API_TOKEN; none (or empty) makes the API read-only. */
@@ -68,7 +69,7 @@ export interface Api {
 /** Builds the HTTP API over a store. No listening: mount `app.fetch` anywhere (see startServer). */
 export function createApi(options: AppOptions = {}): Api {
   const owned = options.store === undefined;
-  const store = options.store ?? Store.open(userPath(options.dbPath ?? DEFAULT_DB));
+  const store = options.store ?? Store.openExisting(userPath(options.dbPath ?? DEFAULT_DB));
   const token = options.token === undefined ? process.env.CMCRD_API_TOKEN || null : options.token || null;
   const sweeps = new SweepController(
     store,
@@ -99,6 +100,7 @@ export function createApi(options: AppOptions = {}): Api {
   registerBundleRoute(app, ctx);
   registerEventRoutes(app, ctx);
   registerViewRoutes(app, ctx);
+  registerRunListRoutes(app, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -1,4 +1,4 @@
-import { DEMO_DB, userPath } from '@cmcrd/runner';
+import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type ServerHandle, type StartServerOptions, startServer } from './server.js';
 
@@ -29,7 +29,7 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
       '--api-only',
       withDashboard ? 'serve the API without the dashboard' : 'serve the API (the only mode of this package)',
     )
-    .option('--db <path>', "SQLite store (default: the demo's)", DEMO_DB)
+    .option('--db <path>', 'SQLite store (it must exist: serving never creates one)', DEFAULT_DB)
     .option('--port <n>', 'port (0: any free one)', port, 3000)
     .option(
       '--host <address>',
@@ -38,7 +38,8 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
     )
     .action(async (o: { db: string; port: number; host: string; apiOnly?: boolean }) => {
       const apiOnly = !withDashboard || o.apiOnly === true;
-      const options = { dbPath: userPath(o.db), port: o.port, hostname: o.host };
+      // Before anything slow (building the dashboard): a missing store is exit 2, and nothing is created.
+      const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host };
       const server = withDashboard
         ? await withDashboard({ ...options, apiOnly })
         : await startServer(options);

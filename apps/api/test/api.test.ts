@@ -374,6 +374,7 @@ describe('starting and cancelling sweeps', { timeout: 180_000 }, () => {
   const token = 'sweep-token';
   before(async () => {
     dbPath = join(work, 'sweeps.sqlite');
+    Store.open(dbPath).close(); // the API opens stores, it never creates one
     const sweepFiles = join(work, 'sweep-files');
     mkdirSync(sweepFiles, { recursive: true });
     writeFileSync(

@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Store } from '@cmcrd/runner';
 import { createApp, type ServerHandle, startServer, version } from '../src/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-server-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const dbPath = join(work, 'store.sqlite');
+Store.open(dbPath).close(); // the API opens stores, it never creates one
 
 const TIMEOUT_MS = 10_000;
 

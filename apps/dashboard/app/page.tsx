@@ -1,20 +1,10 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
-import { Status } from '../components/Status';
+import { Suspense, useEffect, useRef, useState } from 'react';
+import { type CellSummary, CellsTable } from '../components/CellsTable';
+import { type LiveExperiment, type RunListItem, RunList } from '../components/RunList';
 import { useApi } from '../lib/api';
-
-interface Experiment {
-  id: number;
-  name: string;
-  file: string;
-  status: 'running' | 'finished' | 'cancelled';
-  folds: number;
-  done: number;
-  failed: number;
-  createdAt: string;
-  finishedAt: string | null;
-}
+import { when } from '../lib/durations';
 
 interface FoldBrief {
   id: number;
@@ -32,7 +22,7 @@ interface FoldBrief {
 
 interface Progress {
   folds: { done: number; failed: number };
-  experiments: Experiment[];
+  experiments: LiveExperiment[];
   latest: FoldBrief[];
 }
 
@@ -55,17 +45,31 @@ function useProgress(): { progress: Progress | null; latest: FoldBrief[]; live: 
   return { progress, latest, live };
 }
 
-export default function Experiments() {
-  const list = useApi<{ items: Experiment[]; total: number }>('/api/experiments?limit=20');
+/**
+ * A URL that changes when the store's fold count does (after the first count seen), so that the
+ * run list and the cells are fetched again as folds arrive, and only then.
+ */
+function useRefreshed(base: string, stamp: number | null): string {
+  const first = useRef<number | null>(null);
+  if (stamp !== null && first.current === null) first.current = stamp;
+  return stamp === null || stamp === first.current ? base : `${base}?at=${stamp}`;
+}
+
+function Experiments() {
   const { progress, latest, live } = useProgress();
-  // Running experiments come from the stream (live); the others from the list.
-  const running = new Map((progress?.experiments ?? []).map((e) => [e.id, e]));
-  const experiments = (list.data?.items ?? []).map((e) => running.get(e.id) ?? e);
+  const stamp = progress ? progress.folds.done + progress.folds.failed : null;
+  const runs = useApi<{ items: RunListItem[] }>(useRefreshed('/api/run-list', stamp));
+  const cells = useApi<{ items: CellSummary[] }>(useRefreshed('/api/cells', stamp));
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(t);
+  }, []);
   return (
     <>
       <h1>Experiments</h1>
       <p className="muted">
-        Every sweep run on this store, with live progress (
+        Every experiment on this store — the demo, sweeps and single runs — with live progress (
         {live ? <span data-testid="live">live</span> : 'connecting…'}).{' '}
         {progress && (
           <span data-testid="store-counts">
@@ -73,7 +77,7 @@ export default function Experiments() {
             {progress.folds.failed.toLocaleString('en')} failed.
           </span>
         )}{' '}
-        The tables:{' '}
+        The paper's tables:{' '}
         <Link prefetch={false} href="/comparison/">
           comparison
         </Link>
@@ -95,59 +99,36 @@ export default function Experiments() {
         </Link>
         .
       </p>
-      <Status
-        loading={list.loading}
-        error={list.error}
-        empty={list.data?.total === 0}
-        emptyText="No sweeps yet (folds from `cmcrd run` or the demo are in the tables all the same)."
+      <RunList
+        items={runs.data?.items ?? null}
+        live={progress?.experiments ?? []}
+        loading={runs.loading && runs.data === null}
+        error={runs.error}
+        now={now}
       />
-      {experiments.length > 0 && (
-        <table data-testid="experiments">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>name</th>
-              <th>status</th>
-              <th>progress</th>
-              <th>done</th>
-              <th>failed</th>
-              <th>of</th>
-              <th>started</th>
-            </tr>
-          </thead>
-          <tbody>
-            {experiments.map((e) => (
-              <tr key={e.id}>
-                <td>{e.id}</td>
-                <th scope="row" title={e.file}>
-                  {e.name}
-                </th>
-                <td>
-                  <span className={`badge status-${e.status}`}>{e.status}</span>
-                </td>
-                <td>
-                  <div className="progress" title={`${e.done + e.failed} of ${e.folds}`}>
-                    <div style={{ width: `${e.folds ? (100 * (e.done + e.failed)) / e.folds : 0}%` }} />
-                  </div>
-                </td>
-                <td>{e.done}</td>
-                <td>{e.failed}</td>
-                <td>{e.folds}</td>
-                <td>{e.createdAt.replace('T', ' ').slice(0, 19)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <h2>Cells</h2>
+      <p className="muted">
+        Every (dataset, protocol, backbone, method, direction, options) with folds: its seeds, finished folds and
+        mean accuracy over them. Click a header to sort, an accuracy to open the cell.
+      </p>
+      <CellsTable cells={cells.data?.items ?? null} loading={cells.loading && cells.data === null} error={cells.error} />
       <h2>Latest folds</h2>
       {latest.length === 0 ? (
         <p className="muted">None yet.</p>
       ) : (
         <table data-testid="latest-folds">
+          <thead>
+            <tr>
+              <th>finished</th>
+              <th>dataset · protocol · fold</th>
+              <th>method · backbone</th>
+              <th>accuracy</th>
+            </tr>
+          </thead>
           <tbody>
             {latest.map((f) => (
               <tr key={f.id}>
-                <td>{f.finishedAt.replace('T', ' ').slice(0, 19)}</td>
+                <td>{when(f.finishedAt)}</td>
                 <th scope="row">
                   {f.dataset} · {f.protocol} · {f.foldKey}
                 </th>
@@ -156,9 +137,7 @@ export default function Experiments() {
                   {f.direction !== 'none' ? ` (${f.direction})` : ''} · {f.backbone}
                 </td>
                 <td>
-                  {f.status === 'done' && f.accuracy !== null
-                    ? `${(100 * f.accuracy).toFixed(2)} %`
-                    : 'failed'}
+                  {f.status === 'done' && f.accuracy !== null ? `${(100 * f.accuracy).toFixed(2)} %` : 'failed'}
                 </td>
               </tr>
             ))}
@@ -166,5 +145,13 @@ export default function Experiments() {
         </table>
       )}
     </>
+  );
+}
+
+export default function Page() {
+  return (
+    <Suspense fallback={<p className="muted">Loading…</p>}>
+      <Experiments />
+    </Suspense>
   );
 }

@@ -4,8 +4,16 @@ import { countText, isComplete, markText, paperText, valueText } from '@cmcrd/ru
 import Link from 'next/link';
 import { Fragment } from 'react';
 
-function hasPaper(t: ReportTable): boolean {
-  return t.cells.some((row) => row.some((c) => c?.paper));
+/** The paper's side of a table: which cells have a value to show, and whether any shows a Δ. */
+function paperSide(t: ReportTable): { columns: boolean; notComparable: string[]; delta: boolean } {
+  const refs = t.cells.flat().flatMap((c) => (c?.paper ? [c.paper] : []));
+  const comparable = refs.filter((p) => p.comparable);
+  return {
+    // The paper's columns only when some cell has a value of the paper's to stand beside ours.
+    columns: comparable.length > 0,
+    notComparable: [...new Set(refs.flatMap((p) => (p.comparable ? [] : [p.note])))],
+    delta: comparable.some((p) => p.comparable && p.delta !== null),
+  };
 }
 
 export function SyntheticBadge() {
@@ -30,8 +38,12 @@ export function ReportTableView(props: {
   linkFor?: (row: ReportRow, column: ReportColumn) => string | null;
 }) {
   const t = props.table;
-  const paper = hasPaper(t);
+  const side = paperSide(t);
+  const paper = side.columns;
   const synthetic = t.columns.some((c) => c.synthetic);
+  // The Δ footnote only under a table that shows a Δ; a reason the paper's values are left out
+  // ("synthetic — not comparable") once per table, not in every cell.
+  const notes = t.notes.filter((n) => side.delta || !n.startsWith('Δ'));
   const cellView = (c: ReportCell | null, row: ReportRow, column: ReportColumn) => {
     if (!c) return <td className="na" />;
     const incomplete = !isComplete(c);
@@ -105,8 +117,11 @@ export function ReportTableView(props: {
                     <Fragment key={column.key}>
                       {cellView(c, row, column)}
                       {paper && (
-                        <td className={c?.paper && !c.paper.comparable ? 'paper muted' : 'paper'}>
-                          {c ? paperText(t, c) : ''}
+                        <td
+                          className={c?.paper && !c.paper.comparable ? 'paper muted' : 'paper'}
+                          title={c?.paper && !c.paper.comparable ? c.paper.note : undefined}
+                        >
+                          {c?.paper && !c.paper.comparable ? '·' : c ? paperText(t, c) : ''}
                         </td>
                       )}
                     </Fragment>
@@ -118,7 +133,12 @@ export function ReportTableView(props: {
         </table>
       </div>
       <ul className="notes">
-        {t.notes.map((n) => (
+        {side.notComparable.map((n) => (
+          <li key={`paper-${n}`} data-testid="paper-note">
+            the paper's values: {n}
+          </li>
+        ))}
+        {notes.map((n) => (
           <li key={n}>{n}</li>
         ))}
       </ul>

@@ -5,7 +5,11 @@ export interface Option {
   label: string;
 }
 
-/** A labelled select bound to one URL parameter. */
+/**
+ * A labelled select bound to one URL parameter. It always shows the URL's value: one that none of
+ * the options has (a link to values this store has no folds of) is shown as such, never replaced
+ * on screen by the first option.
+ */
 export function Select(props: {
   name: string;
   label: string;
@@ -24,6 +28,9 @@ export function Select(props: {
         onChange={(e) => props.onChange(e.target.value || undefined)}
       >
         {props.allowAll !== undefined && <option value="">{props.allowAll}</option>}
+        {props.value !== undefined && !props.options.some((o) => o.value === props.value) && (
+          <option value={props.value}>{props.value} (no folds)</option>
+        )}
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

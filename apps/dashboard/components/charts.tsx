@@ -14,6 +14,7 @@ import {
   YAxis,
   ZAxis,
 } from 'recharts';
+import { methodColour } from '../lib/method-colours';
 
 const PALETTE = [
   '#2453a6',
@@ -31,10 +32,17 @@ const PALETTE = [
 ];
 export const colour = (i: number) => PALETTE[i % PALETTE.length];
 
+/** Legends list the series in the order they are drawn (the table's), not sorted by name (recharts' default). */
+const legendProps = { wrapperStyle: { fontSize: 11 }, itemSorter: null } as const;
+const axisLabel = (value: string, axis: 'x' | 'y') =>
+  axis === 'x'
+    ? ({ value, position: 'insideBottom', offset: -4, fontSize: 11 } as const)
+    : ({ value, angle: -90, position: 'insideLeft', fontSize: 11, style: { textAnchor: 'middle' } } as const);
+
 /** Per-subject accuracy of every row of a column, side by side. */
 export function FoldBars(props: {
   foldKeys: string[];
-  rows: { label: string; folds: Record<string, { accuracy: number }> }[];
+  rows: { label: string; method: string; folds: Record<string, { accuracy: number }> }[];
   highlight?: string;
 }) {
   const data = props.foldKeys.map((k) => ({
@@ -44,17 +52,17 @@ export function FoldBars(props: {
   return (
     <div data-testid="fold-bars" style={{ width: '100%', height: 320 }}>
       <ResponsiveContainer>
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 16, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="fold" tick={{ fontSize: 11 }} />
-          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11 }} />
+          <XAxis dataKey="fold" tick={{ fontSize: 11 }} label={axisLabel('fold (test subject)', 'x')} />
+          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11 }} label={axisLabel('test accuracy', 'y')} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)} %` : '—')} />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
-          {props.rows.map((r, i) => (
+          <Legend {...legendProps} verticalAlign="top" />
+          {props.rows.map((r) => (
             <Bar
               key={r.label}
               dataKey={r.label}
-              fill={colour(i)}
+              fill={methodColour(r.method)}
               fillOpacity={props.highlight && props.highlight !== r.label ? 0.45 : 1}
               isAnimationActive={false}
             />
@@ -88,12 +96,12 @@ export function Curves(props: { epochs: EpochPoint[] }) {
     <div data-testid="curves" className="grid2">
       <div style={{ height: 240 }}>
         <ResponsiveContainer>
-          <LineChart data={data}>
+          <LineChart data={data} margin={{ top: 8, right: 8, bottom: 16, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="epoch" tick={{ fontSize: 11 }} />
-            <YAxis unit="%" tick={{ fontSize: 11 }} domain={[0, 100]} />
+            <XAxis dataKey="epoch" tick={{ fontSize: 11 }} label={axisLabel('epoch', 'x')} />
+            <YAxis unit="%" tick={{ fontSize: 11 }} domain={[0, 100]} label={axisLabel('accuracy', 'y')} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : '—')} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
+            <Legend {...legendProps} verticalAlign="top" />
             <Line dataKey="train" stroke={colour(0)} dot={false} isAnimationActive={false} />
             {hasVal && <Line dataKey="validation" stroke={colour(1)} dot={false} isAnimationActive={false} />}
             <Line dataKey="test" stroke={colour(3)} dot={false} isAnimationActive={false} />
@@ -102,12 +110,12 @@ export function Curves(props: { epochs: EpochPoint[] }) {
       </div>
       <div style={{ height: 240 }}>
         <ResponsiveContainer>
-          <LineChart data={data}>
+          <LineChart data={data} margin={{ top: 8, right: 8, bottom: 16, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="epoch" tick={{ fontSize: 11 }} />
-            <YAxis tick={{ fontSize: 11 }} />
+            <XAxis dataKey="epoch" tick={{ fontSize: 11 }} label={axisLabel('epoch', 'x')} />
+            <YAxis tick={{ fontSize: 11 }} label={axisLabel('training loss', 'y')} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : '—')} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
+            <Legend {...legendProps} verticalAlign="top" />
             {parts.map((p, i) => (
               <Line key={p} dataKey={p} stroke={colour(i + 4)} dot={false} isAnimationActive={false} />
             ))}
@@ -132,11 +140,11 @@ export function EmbeddingPlot(props: {
   return (
     <div data-testid={props.testId} style={{ width: '100%', height: 300 }}>
       <ResponsiveContainer>
-        <ScatterChart margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
-          <XAxis type="number" dataKey="x" hide />
-          <YAxis type="number" dataKey="y" hide />
+        <ScatterChart margin={{ top: 8, right: 8, bottom: 16, left: 8 }}>
+          <XAxis type="number" dataKey="x" tick={false} label={axisLabel('t-SNE 1', 'x')} />
+          <YAxis type="number" dataKey="y" tick={false} label={axisLabel('t-SNE 2', 'y')} />
           <ZAxis range={[14, 14]} />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
+          <Legend {...legendProps} verticalAlign="top" />
           {byClass.map((c, k) => (
             <Scatter key={c.name} name={c.name} data={c.data} fill={colour(k)} isAnimationActive={false} />
           ))}

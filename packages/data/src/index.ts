@@ -42,4 +42,5 @@ export {
   type ModalityKnobs,
   windowsPerTrial,
 } from './synthetic.js';
+export { type SplitSizes, syntheticSplitSizes } from './split-sizes.js';
 export { type ZscoreStats, zscoreApply, zscoreFit } from './zscore.js';

@@ -26,7 +26,7 @@ export function cmdReport(
   out: (s: string) => void = (s) => process.stdout.write(s),
 ): number {
   const kind = parseTableKind(kindName);
-  const store = Store.open(userPath(o.db));
+  const store = Store.openExisting(userPath(o.db));
   try {
     const tables = buildReport(store, kind, o);
     if (tables.length === 0) {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { estimateSweep } from './estimate.js';
+import { estimateSweep, type TimingProgress } from './estimate.js';
 import { executeJobs } from './execute.js';
 import { expandJobs } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
@@ -44,23 +44,37 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   const store = Store.open(userPath(o.db));
   try {
     if (o.dryRun) {
-      process.stderr.write(`counting ${jobs.length} folds and timing a few training steps per kind of fold not seen in ${store.path} …\n`);
-      let measured = 0;
+      process.stderr.write(`counting ${jobs.length} folds; step times: kept in ${store.path} for this machine, or timed now …\n`);
       const e = await estimateSweep(jobs, store, {
         workers: o.workers,
         backend: o.backend,
-        onMeasure: (what) => {
-          measured++;
-          if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kmeasuring step time ${measured}: ${what}`);
-        },
+        onProgress: timingProgress(),
       });
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      const count = (from: string) => e.sources.filter((s) => s.from === from).length;
+      const range = (r: { low: number; high: number }) => (hms(r.low) === hms(r.high) ? hms(r.low) : `${hms(r.low)} – ${hms(r.high)}`);
       console.log(`sweep '${spec.name}' (${path}): ${cells.length} cells, ${e.folds} folds`);
       console.log(`  already stored in ${store.path}: ${e.stored}; to run: ${e.pending} (teachers to train: ${e.teachersToTrain})`);
+      const workers = Math.min(o.workers, Math.max(1, e.pending));
+      const idle = (seconds: number | null, share = 1) =>
+        seconds === null ? '' : `; ${hms(seconds / share)} on ${share === 1 ? 'an idle core' : `${share} idle cores`}`;
       console.log(
-        `  estimated training time: ${hms(e.seconds)} on one worker, ${hms(e.wallSeconds)} on ${Math.min(o.workers, Math.max(1, e.pending))} worker(s)`,
+        `  estimated training time: ${range(e.range)} on one worker, ${range(e.wallRange)} on ${workers} worker(s) at this machine's load while timing` +
+          idle(e.idleSeconds, workers),
       );
-      console.log(`  step times: ${e.sources.length - measured} kinds of fold from earlier folds in the store, ${measured} measured now (a few steps each)`);
+      for (const protocol of [...new Set(e.foldTimes.map((f) => f.protocol))].sort().reverse()) {
+        const of = e.foldTimes.filter((f) => f.protocol === protocol);
+        const [slowest] = of;
+        const fastest = of[of.length - 1];
+        console.log(
+          `  one ${protocol} fold on one worker (student training): ${hms(fastest.seconds.mid)}${idle(fastest.idleSeconds)} (${fastest.what}) ` +
+            `to ${range(slowest.seconds)}${idle(slowest.idleSeconds)} (${slowest.what})`,
+        );
+      }
+      console.log(
+        `  step times (${e.backend ?? 'no backend needed'} on ${e.machine}): ${count('timings')} kinds kept from an earlier dry run, ` +
+          `${count('folds')} from earlier folds, ${count('measured')} timed now`,
+      );
       return 0;
     }
     const sweep = store.openSweep({ name: spec.name, file: path, spec: spec.text, options: { real: o.real === true }, folds: jobs.length });
@@ -99,4 +113,15 @@ export function registerSweepCommand(program: Command, workersDefault = availabl
     .action(async (file: string, o: SweepCommandOptions) => {
       process.exitCode = await cmdSweep(file, o);
     });
+}
+
+/** Progress of the step timing: one overwritten line on a terminal, one line per round otherwise. */
+function timingProgress(): (p: TimingProgress) => void {
+  return (p) => {
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\x1b[2Ktiming round ${p.round}/${p.rounds}, kind ${p.kind}/${p.kinds}: ${p.what}`);
+    } else if (p.kind === 1) {
+      process.stderr.write(`timing round ${p.round}/${p.rounds}: ${p.kinds} kinds of fold, a few steps each\n`);
+    }
+  };
 }

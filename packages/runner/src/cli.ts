@@ -13,11 +13,12 @@ import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
 import { expandJobs, preparePlugins } from './jobs.js';
-import { DEFAULT_DB, DEMO_DB, userPath } from './paths.js';
+import { DEFAULT_DB, userPath } from './paths.js';
 import { loadBuiltins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
 import { Store, StoreError } from './store/store.js';
 import { SweepFileError } from './sweep-file.js';
+import { CMCRD_VERSION } from './version.js';
 import { registerReportCommand } from './cli-report.js';
 import { ReportError, buildReport, formatReport } from './report/index.js';
 
@@ -48,7 +49,7 @@ function keyValue(v: string, acc: Record<string, string> = {}) {
 }
 
 const workersOption = () =>
-  new Option('--workers <n>', 'parallel worker threads, each with its own backend').argParser(int('--workers')).default(availableParallelism());
+  new Option('--workers <n>', 'parallel worker processes, each with its own backend (default: the number of cores)').argParser(int('--workers')).default(availableParallelism());
 const backendOption = () => new Option('--backend <name>', 'force a tensor backend').choices([...BACKEND_NAMES]);
 
 async function cmdRun(o: Record<string, unknown>): Promise<number> {
@@ -91,6 +92,7 @@ export type CommandExtension = (program: Command) => void;
 export function buildProgram(extensions: readonly CommandExtension[] = []): Command {
   const program = new Command('cmcrd')
     .description('Cross-modal contrastive representation distillation: runs, stores and compares folds.')
+    .version(CMCRD_VERSION, '-V, --version', 'the version of cmcrd')
     .showHelpAfterError()
     .exitOverride()
     .option('--data-dir <dir>', 'where imported datasets are cached (default: $CMCRD_DATA_DIR or ./datasets)')
@@ -103,12 +105,13 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   program
     .command('demo')
     .description('the demo sweep: synthetic SEED-IV, DNN, within-subject: EEG-only, EM-only, fusion, the seven baselines and CMCRD')
-    .option('--db <path>', 'SQLite store', DEMO_DB)
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--subjects <n>', 'how many subjects (default 4 of 15)', int('--subjects'))
+    .option('--methods <list>', 'comma-separated subset of the methods (default: all eleven)', (v: string) => v.split(',').map((m) => m.trim()).filter(Boolean))
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
-      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects });
+      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects, methods: o.methods });
     });
 
   program

@@ -1,12 +1,16 @@
 import { datasetSpec, listFolds } from '@cmcrd/data';
 import { ConfigError, type RunInput } from './config.js';
 import { executeJobs } from './execute.js';
+import { canonicalJson } from './identity.js';
+import { DEFAULT_DB, userPath } from './paths.js';
 import { expandJobs } from './jobs.js';
 import { progressPrinter } from './report-progress.js';
 import { Store } from './store/store.js';
 import { buildReport, formatReport } from './report/index.js';
 
 export const DEMO_DATASET = 'synthetic-seed-iv';
+/** The experiment (sweeps row) the demo's folds belong to. */
+export const DEMO_EXPERIMENT = 'demo';
 export const DEMO_METHODS = ['eeg-only', 'em-only', 'fusion', 'kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
 /**
  * With every method the demo covers the first 4 subjects, so that it stays within about five
@@ -21,12 +25,14 @@ export interface DemoOptions {
   workers: number;
   backend?: string;
   subjects?: number;
+  /** A subset of DEMO_METHODS (default: all of them). */
+  methods?: string[];
 }
 
-export function demoInputs(subjects?: number): RunInput[] {
+export function demoInputs(subjects?: number, methods: readonly string[] = DEMO_METHODS): RunInput[] {
   const folds = listFolds(datasetSpec(DEMO_DATASET), 'within-subject');
   const chosen = folds.slice(0, subjects ?? DEMO_SUBJECTS);
-  return DEMO_METHODS.map((method) => ({
+  return methods.map((method) => ({
     dataset: DEMO_DATASET,
     protocol: 'within-subject',
     backbone: 'dnn',
@@ -42,7 +48,10 @@ export function demoInputs(subjects?: number): RunInput[] {
 
 export async function runDemo(o: DemoOptions): Promise<number> {
   if (o.subjects !== undefined && o.subjects < 1) throw new ConfigError(`--subjects must be at least 1, got ${o.subjects}`);
-  const inputs = demoInputs(o.subjects);
+  const unknown = (o.methods ?? []).filter((m) => !DEMO_METHODS.includes(m));
+  if (unknown.length) throw new ConfigError(`--methods: '${unknown.join("', '")}' not in the demo (its methods: ${DEMO_METHODS.join(', ')})`);
+  const methods = o.methods?.length ? o.methods : DEMO_METHODS;
+  const inputs = demoInputs(o.subjects, methods);
   // Every fold stores its t-SNE embedding (about half a second each) for the dashboard's plots.
   const { jobs } = expandJobs(inputs, { embeddings: true });
   const store = Store.open(o.db);
@@ -52,19 +61,35 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const total = listFolds(datasetSpec(DEMO_DATASET), 'within-subject').length;
     console.log(
       `CMCRD demo: ${DEMO_DATASET} (synthetic), within-subject, DNN, EM teacher → EEG student\n` +
-        `  methods: ${DEMO_METHODS.join(', ')}\n` +
+        `  methods: ${methods.join(', ')}\n` +
         `  ${subjects} of ${total} subjects${subjects < total ? ` (to stay within ~5 minutes on 2 cores; --subjects ${total} for all)` : ''}, ` +
         `${DEMO_EPOCHS.student} student / ${DEMO_EPOCHS.teacher} teacher epochs (paper: 40 / 50), ${o.workers} worker(s)`,
     );
-    const summary = await executeJobs(jobs, store, { workers: o.workers, backend: o.backend, onEvent: progressPrinter() });
+    // The demo's folds are its own experiment in the store, beside any sweep's (the dashboard lists it).
+    const experiment = store.openSweep({
+      name: DEMO_EXPERIMENT,
+      file: 'cmcrd demo',
+      spec: canonicalJson(inputs),
+      options: {},
+      folds: jobs.length,
+    });
+    const summary = await executeJobs(jobs, store, {
+      workers: o.workers,
+      backend: o.backend,
+      sweepId: experiment.id,
+      onEvent: progressPrinter(),
+    });
+    const failed = jobs.filter((j) => store.findByHash(j.configHash)?.status === 'failed').length;
+    store.finishSweep(experiment.id, failed);
     const tables = buildReport(store, 'comparison', { dataset: DEMO_DATASET, protocol: 'within-subject', backbone: 'dnn', seed: 1 });
     console.log(`\n${formatReport('comparison', tables, 'text')}`);
     const secs = ((performance.now() - t0) / 1000).toFixed(0);
+    const dbFlag = store.path === userPath(DEFAULT_DB) ? '' : ` --db ${store.path}`;
     console.log(
       `\n${summary.finished} fold(s) run in ${secs} s, ${summary.skipped} already stored, ${summary.failed} failed.\n` +
         `Results (SQLite, one row per fold and per epoch): ${store.path}\n` +
-        `Print the table again: npx pnpm@10.34.8 -s cmcrd report comparison --db ${store.path} (--format md|latex|csv|json)\n` +
-        `Browse it (tables, drill-downs, curves, embeddings): npx pnpm@10.34.8 -s cmcrd serve, then http://127.0.0.1:3000/`,
+        `Print the table again: npx pnpm@10.34.8 -s cmcrd report comparison${dbFlag} (--format md|latex|csv|json)\n` +
+        `Browse it (tables, drill-downs, curves, embeddings): npx pnpm@10.34.8 -s cmcrd serve${dbFlag}, then http://127.0.0.1:3000/`,
     );
     return summary.failed > 0 ? 1 : 0;
   } finally {

@@ -3,7 +3,7 @@ export { FoldExecutor, type FoldOutcome, type FoldProgress, type RunOptions, fol
 export { TSNE_ITERATIONS, TSNE_LEARNING_RATE, TSNE_MAX_POINTS, TSNE_PERPLEXITY, embedTestSet, guardedArtifacts, perplexityFor, stratifiedSample } from './embedding.js';
 export { type ExpandOptions, type FoldJob, expandJobs, preparePlugins } from './jobs.js';
 export { type ExecEvent, type ExecuteOptions, type ExecuteSummary, executeJobs } from './execute.js';
-export { APPLICATION_ID, type EpochInput, type FoldFact, type FoldFilter, type FoldQuery, type FoldSummaryRow, type RunRow, Store, StoreError } from './store/store.js';
+export { APPLICATION_ID, type EpochInput, type FoldFact, type FoldFilter, type FoldQuery, type FoldSummaryRow, type RunRow, Store, StoreError, StoreNotFoundError } from './store/store.js';
 export * as schema from './store/schema.js';
 export type { ArtifactData, ArtifactInput, ArtifactKind, TsneArtifact } from './store/schema.js';
 export * from './report/index.js';
@@ -19,3 +19,4 @@ export { cmdSweep } from './cli-sweep.js';
 export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
 export { runQueueWorker } from './queue-worker.js';
 export { type TTestResult, benjaminiHochberg, pairedTTest } from './stats.js';
+export { type CellSummary, cellSummaries, type RunListItem, runList } from './store/run-list.js';

@@ -5,5 +5,7 @@ export function userPath(p: string): string {
   return isAbsolute(p) ? p : resolve(process.env.INIT_CWD ?? process.cwd(), p);
 }
 
+/** The one default store of every command (the demo's folds go there too, as its own experiment). */
 export const DEFAULT_DB = 'results/cmcrd.sqlite';
-export const DEMO_DB = 'results/demo.sqlite';
+/** @deprecated every command defaults to DEFAULT_DB; kept for code that still imports it. */
+export const DEMO_DB = DEFAULT_DB;

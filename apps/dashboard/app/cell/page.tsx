@@ -71,6 +71,8 @@ function EmbeddingPanel(props: {
   title: string;
   dataset: string;
   testId: string;
+  /** Why there is no fold to show (default: none in the store). */
+  absent?: string;
 }) {
   const e = useApi<Embedding>(props.foldId === undefined ? null : `/api/folds/${props.foldId}/embedding`);
   const k = e.data ? Math.max(...e.data.labels) + 1 : 0;
@@ -78,7 +80,7 @@ function EmbeddingPanel(props: {
     <div className="panel">
       <h3>{props.title}</h3>
       {props.foldId === undefined ? (
-        <p className="muted">No such fold in the store.</p>
+        <p className="muted">{props.absent ?? 'No such fold in the store.'}</p>
       ) : e.error ? (
         <p className="muted">
           No embedding stored for fold {props.foldId} (`cmcrd run` and the demo store them; sweeps with
@@ -239,11 +241,17 @@ function Cell() {
             />
             <EmbeddingPanel
               key={`sel-${foldId}`}
-              foldId={selected?.method === baseline?.method ? undefined : foldId}
+              // Fusion averages two models' class probabilities: it has no feature space of its own, so no embedding is asked for.
+              foldId={selected?.method === baseline?.method || selected?.method === 'fusion' ? undefined : foldId}
               title={
                 selected?.method === baseline?.method
                   ? 'choose a distilled method above'
                   : (selected?.label ?? '')
+              }
+              absent={
+                selected?.method === 'fusion'
+                  ? 'Fusion averages the class probabilities of the EEG and EM models: it has no features of its own to embed.'
+                  : undefined
               }
               dataset={dataset}
               testId="embedding-selected"

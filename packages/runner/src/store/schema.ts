@@ -227,3 +227,35 @@ export type NewFoldRow = typeof folds.$inferInsert;
 export type EpochRow = typeof epochs.$inferSelect;
 export type NewEpochRow = typeof epochs.$inferInsert;
 export type ArtifactRow = typeof artifacts.$inferSelect;
+
+/**
+ * Step times measured by `cmcrd sweep --dry-run`, per machine, backend and kind of fold, so that a
+ * later dry run on the same machine estimates without training anything. Several interleaved
+ * rounds per kind: the median and the slowest and fastest round's (the estimate's range).
+ */
+export const stepTimes = sqliteTable(
+  'step_times',
+  {
+    /** The host name, CPU model and core count (estimate.ts machineId). */
+    machine: text('machine').notNull(),
+    backend: text('backend').notNull(),
+    /** Canonical JSON: ['student', …shape] or ['teacher', backbone, modality]. */
+    kind: text('kind').notNull(),
+    msPerStep: real('ms_per_step').notNull(),
+    lowMs: real('low_ms').notNull(),
+    highMs: real('high_ms').notNull(),
+    /**
+     * CPU time per step, where the backend computes on the process's one thread (wasm, cpu): a
+     * step's time on an idle core, whatever the machine's load was. Null for other backends.
+     */
+    cpuMs: real('cpu_ms'),
+    /** Timed steps behind the figures. */
+    steps: integer('steps').notNull(),
+    measuredAt: text('measured_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+  },
+  (t) => [primaryKey({ columns: [t.machine, t.backend, t.kind] })],
+);
+
+export type StepTimeRow = typeof stepTimes.$inferSelect;

@@ -6,6 +6,7 @@ import { and, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { requireStoreFile } from './missing.js';
 import * as schema from './schema.js';
 import { createHash } from 'node:crypto';
 import {
@@ -16,11 +17,13 @@ import {
   type NewEpochRow,
   type NewFoldRow,
   type NewTeacherRow,
+  type StepTimeRow,
   type SweepRow,
   type TeacherRow,
   artifacts,
   epochs,
   folds,
+  stepTimes,
   sweeps,
   teachers,
 } from './schema.js';
@@ -32,6 +35,11 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../migra
 
 export class StoreError extends Error {
   override name = 'StoreError';
+}
+
+/** A read command named a store that does not exist. */
+export class StoreNotFoundError extends StoreError {
+  override name = 'StoreNotFoundError';
 }
 
 export interface FoldFilter {
@@ -170,6 +178,19 @@ export class Store {
       sqlite.close();
       throw e instanceof StoreError ? e : new StoreError(`cannot use ${file} as a store: ${(e as Error).message}`);
     }
+  }
+
+  /** Throws StoreNotFoundError (naming the stores that exist) unless a store file is at `path`; writes nothing. */
+  static requireExisting(path: string): string {
+    return requireStoreFile(path, (m) => new StoreNotFoundError(m));
+  }
+
+  /**
+   * Opens a store that must already exist, for commands that read (report, serve, the API): a
+   * missing (or empty) file is refused, naming the stores that do exist, and nothing is created.
+   */
+  static openExisting(path: string): Store {
+    return Store.open(Store.requireExisting(path));
   }
 
   private static checkOurs(sqlite: Database.Database, file: string): void {
@@ -436,6 +457,11 @@ export class Store {
     return (this.sqlite.prepare('SELECT count(*) FROM folds').pluck().get() as number) ?? 0;
   }
 
+  /** Whether a teacher is stored, without reading its weights. */
+  hasTeacher(key: string): boolean {
+    return this.db.select({ key: teachers.key }).from(teachers).where(eq(teachers.key, key)).get() !== undefined;
+  }
+
   getTeacher(key: string): TeacherRow | undefined {
     return this.db.select().from(teachers).where(eq(teachers.key, key)).get();
   }
@@ -481,6 +507,32 @@ export class Store {
 
   listSweeps(): SweepRow[] {
     return this.db.select().from(sweeps).orderBy(sweeps.id).all();
+  }
+
+  /** The step times measured on this machine with this backend, by kind (see estimate.ts). */
+  stepTimesOf(machine: string, backend: string): Map<string, StepTimeRow> {
+    const rows = this.db
+      .select()
+      .from(stepTimes)
+      .where(and(eq(stepTimes.machine, machine), eq(stepTimes.backend, backend)))
+      .all();
+    return new Map(rows.map((r) => [r.kind, r]));
+  }
+
+  /** Keeps measured step times, replacing older measurements of the same (machine, backend, kind). */
+  saveStepTimes(rows: readonly Omit<StepTimeRow, 'measuredAt'>[]): void {
+    if (rows.length === 0) return;
+    const measuredAt = new Date().toISOString();
+    this.sqlite.transaction(() => {
+      for (const r of rows) {
+        const v = { ...r, measuredAt };
+        this.db
+          .insert(stepTimes)
+          .values(v)
+          .onConflictDoUpdate({ target: [stepTimes.machine, stepTimes.backend, stepTimes.kind], set: v })
+          .run();
+      }
+    })();
   }
 
   epochsOf(foldId: number) {
