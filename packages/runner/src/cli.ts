@@ -71,7 +71,8 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
   // Everything is validated (and outside plugins loaded) before the store is opened: a bad name writes nothing.
   const [prepared] = await preparePlugins([input], process.env.INIT_CWD ?? process.cwd());
   // A run is a handful of folds: each stores its t-SNE embedding (about half a second) for the plots.
-  const { jobs } = expandJobs([prepared], { embeddings: true });
+  // … and its trained model (cmcrd export), unless --no-keep-models.
+  const { jobs } = expandJobs([prepared], { embeddings: true, keepModels: o.keepModels !== false });
   const store = Store.open(userPath(o.db as string));
   try {
     console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);
@@ -105,10 +106,11 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .description('the demo sweep: synthetic SEED-IV, DNN, within-subject: EEG-only, EM-only, fusion, the seven baselines and CMCRD')
     .option('--db <path>', 'SQLite store', DEMO_DB)
     .option('--subjects <n>', 'how many subjects (default 4 of 15)', int('--subjects'))
+    .option('--no-keep-models', "do not store each fold's trained model (kept by default, for cmcrd export)")
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
-      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects });
+      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects, keepModels: o.keepModels });
     });
 
   program
@@ -129,6 +131,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .option('--folds <keys>', 'comma-separated fold keys (default: all)')
     .option('--plugin <module>', 'load an outside distiller plugin (a file path or a package name; repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .option('--no-keep-models', "do not store each fold's trained model (kept by default, for cmcrd export)")
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {

@@ -21,6 +21,8 @@ export interface DemoOptions {
   workers: number;
   backend?: string;
   subjects?: number;
+  /** Store each fold's trained model (default true). */
+  keepModels?: boolean;
 }
 
 export function demoInputs(subjects?: number): RunInput[] {
@@ -44,7 +46,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   if (o.subjects !== undefined && o.subjects < 1) throw new ConfigError(`--subjects must be at least 1, got ${o.subjects}`);
   const inputs = demoInputs(o.subjects);
   // Every fold stores its t-SNE embedding (about half a second each) for the dashboard's plots.
-  const { jobs } = expandJobs(inputs, { embeddings: true });
+  const { jobs } = expandJobs(inputs, { embeddings: true, keepModels: o.keepModels !== false });
   const store = Store.open(o.db);
   const t0 = performance.now();
   try {
