@@ -4,6 +4,7 @@ export { dataDir, cachePath } from './data-dir.js';
 export { DatasetNotImportedError, type ImportedDataset } from './imported.js';
 export { CacheFileError, eegColumnNames, emColumnNames } from './import/cache-file.js';
 export { ImportError } from './import/import-error.js';
+export { readWindowsFile, WINDOW_FILE_TYPES, type WindowsFile, type WindowsSpec } from './import/windows-file.js';
 export type { ImportOptions, ImportProgress } from './import/importer.js';
 export { IMPORTABLE_DATASETS, type ImportSummary, importDataset, isImportable } from './import/index.js';
 export { describeDataset, type DatasetDescription } from './inspect.js';
