@@ -6,6 +6,8 @@ import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
 import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
+import { registerExportCommand } from './cli-export.js';
+import { registerPredictCommand } from './cli-predict.js';
 import { registerSweepCommand } from './cli-sweep.js';
 import { registerWorkerCommand } from './cli-worker.js';
 import { QueueError } from './queue.js';
@@ -152,6 +154,8 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   registerSweepCommand(program);
   registerWorkerCommand(program);
   registerDataCommands(program);
+  registerExportCommand(program);
+  registerPredictCommand(program);
   for (const extend of extensions) extend(program);
   return program;
 }

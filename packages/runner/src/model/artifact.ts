@@ -3,6 +3,7 @@
 // the training split, the feature order and class names, and where it came from.
 //
 // No TensorFlow.js here: the store, the API and `cmcrd export` read and write this as plain data.
+import { ConfigError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { packWeights, unpackWeights } from '../store/teacher-weights.js';
 
@@ -82,7 +83,7 @@ export interface ModelArtifact {
   provenance: ModelProvenance;
 }
 
-export class ModelArtifactError extends Error {
+export class ModelArtifactError extends ConfigError {
   override name = 'ModelArtifactError';
 }
 

@@ -2,6 +2,7 @@
 // `apply(x, false)` of its class in packages/core/src/backbones op for op; the weights arrive in
 // the backbone's snapshot order. The sizes below are the backbones' own constants, restated here
 // so that exporting needs no TensorFlow.js; the export tests fail if the two ever disagree.
+import { ConfigError } from '../errors.js';
 import type { ModelArchitecture } from './artifact.js';
 import { GraphBuilder, type GraphModelFiles } from './graph-def.js';
 
@@ -196,7 +197,7 @@ const GRAPHS: Record<string, { build: (arch: ModelArchitecture, weights: Float32
   bihdm: { build: bihdmGraph, arrays: 10 },
 };
 
-export class UnexportableModelError extends Error {
+export class UnexportableModelError extends ConfigError {
   override name = 'UnexportableModelError';
 }
 
