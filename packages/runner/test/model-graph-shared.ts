@@ -60,15 +60,10 @@ export function graphParityTests(BACKEND: 'cpu' | 'wasm'): void {
       const r = createRandom(11);
       // A few training-mode passes move the batch-norm running statistics away from 0 and 1.
       for (let i = 0; i < 3; i++) {
-        tf.tidy(() =>
-          model.apply(
-            tf.tensor2d(
-              Float32Array.from({ length: 32 * c.inputDim }, () => 2 * r.normal() + 0.5),
-              [32, c.inputDim],
-            ),
-            true,
-          ),
-        );
+        tf.tidy(() => {
+          const batch = Float32Array.from({ length: 32 * c.inputDim }, () => 2 * r.normal() + 0.5);
+          model.apply(tf.tensor2d(batch, [32, c.inputDim]), true);
+        });
         model.commitBatchStats();
       }
       const n = 37;
