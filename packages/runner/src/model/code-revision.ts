@@ -12,7 +12,10 @@ let cached: string | undefined;
 export function codeRevision(): string {
   if (cached !== undefined) return cached;
   const fromEnv = process.env.CMCRD_CODE_REVISION;
-  if (fromEnv) return (cached = fromEnv);
+  if (fromEnv) {
+    cached = fromEnv;
+    return cached;
+  }
   try {
     cached = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
       cwd: dirname(fileURLToPath(import.meta.url)),
