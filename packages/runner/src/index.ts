@@ -19,3 +19,7 @@ export { cmdSweep } from './cli-sweep.js';
 export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
 export { runQueueWorker } from './queue-worker.js';
 export { type TTestResult, benjaminiHochberg, pairedTTest } from './stats.js';
+export { type ModelArtifact, ModelArtifactError, buildModelArtifact, modelWeights } from './model/artifact.js';
+export { type PreprocessFile, exportFiles } from './model/export.js';
+export { UnexportableModelError } from './model/graph-backbones.js';
+export { ModelNotFoundError, storedModel } from './model/select.js';
