@@ -111,3 +111,19 @@ describe('GET /api/folds/{id}/model', { timeout: 60_000 }, () => {
     assert.equal((await get('/api/folds/0/model')).status, 400);
   });
 });
+
+describe('GET /api/folds/{id}/test-windows', { timeout: 60_000 }, () => {
+  it("rebuilds a fold's raw test windows and labels from the dataset", async () => {
+    const { buildSplit, loadDataset, parseProtocolOptions } = await import('@cmcrd/data');
+    const { foldTestWindows } = await import('@cmcrd/runner');
+    const row = { ...fold('eeg-only', 'none'), id: 3, foldKey: 'subject-02' } as Parameters<typeof foldTestWindows>[0];
+    const w = foldTestWindows(row, 'eeg');
+    const ds = loadDataset('synthetic-seed-iv', { seed: 0 });
+    const split = buildSplit(ds, 'within-subject', 'subject-02', parseProtocolOptions({}));
+    assert.equal(w.n, split.test.n);
+    assert.deepEqual(w.labels, Array.from(split.test.labels));
+    const x = new Float32Array(new Uint8Array(Buffer.from(w.x, 'base64')).buffer);
+    const r = split.test.rows[5];
+    assert.deepEqual(Array.from(x.subarray(5 * 310, 6 * 310)), Array.from(ds.eeg.subarray(r * 310, (r + 1) * 310)));
+  });
+});

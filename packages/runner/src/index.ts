@@ -23,3 +23,4 @@ export { type ModelArtifact, ModelArtifactError, buildModelArtifact, modelWeight
 export { type PreprocessFile, exportFiles } from './model/export.js';
 export { UnexportableModelError } from './model/graph-backbones.js';
 export { ModelNotFoundError, storedModel } from './model/select.js';
+export { type TestWindows, foldTestWindows } from './model/test-split.js';

@@ -1,4 +1,4 @@
-import { ModelArtifactError, ModelNotFoundError, UnexportableModelError, exportFiles, storedModel } from '@cmcrd/runner';
+import { ModelArtifactError, ModelNotFoundError, UnexportableModelError, exportFiles, foldTestWindows, storedModel } from '@cmcrd/runner';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { zipSync } from 'fflate';
 import type { ApiContext } from '../context.js';
@@ -85,6 +85,50 @@ export function registerModelRoutes(app: OpenAPIHono, ctx: ApiContext): void {
         const ext = file.slice(file.lastIndexOf('.'));
         return c.body(bytes as unknown as ArrayBuffer, 200, { 'content-type': FILE_TYPES[ext] ?? 'application/octet-stream' }) as never;
       } catch (e) {
+        return failure(c, id, e);
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/folds/{id}/test-windows',
+      summary:
+        "A fold's test windows as recorded (raw features of its model's modality, before the z-score) and their labels: the dashboard's Try-it panel runs the exported model on them",
+      request: { params: IdParam },
+      responses: {
+        200: {
+          description: 'the windows',
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  fold: z.number().int(),
+                  modality: z.enum(['eeg', 'em']),
+                  n: z.number().int(),
+                  dim: z.number().int(),
+                  x: z.string().openapi({ description: 'n × dim float32, row-major, little-endian, base64' }),
+                  labels: z.array(z.number().int()),
+                })
+                .openapi('FoldTestWindows'),
+            },
+          },
+        },
+        400: errorResponse('a parameter is invalid (named in the body)'),
+        404: errorResponse('no such fold, the fold has no stored model, or its data is not here'),
+        422: errorResponse('the stored model cannot be read (named in the body)'),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      try {
+        const { artifact } = storedModel(ctx.store, id);
+        return c.json(foldTestWindows(ctx.store.getFold(id)!, artifact.architecture.modality), 200);
+      } catch (e) {
+        if (e instanceof Error && e.name === 'DatasetNotImportedError') {
+          return errorJson(c, 404, { error: 'not found', message: e.message, parameter: 'id', in: 'param' });
+        }
         return failure(c, id, e);
       }
     },
