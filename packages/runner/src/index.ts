@@ -24,3 +24,5 @@ export { type PreprocessFile, exportFiles } from './model/export.js';
 export { UnexportableModelError } from './model/graph-backbones.js';
 export { ModelNotFoundError, storedModel } from './model/select.js';
 export { type TestWindows, foldTestWindows } from './model/test-split.js';
+export { type ExportedModel, ExportedModelError, loadExportedModel, predictRows, preprocessRows } from './model/exported.js';
+export { cmdExport, writeFolderAtomically } from './cli-export.js';
