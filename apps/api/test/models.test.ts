@@ -110,6 +110,15 @@ describe('GET /api/folds/{id}/model', { timeout: 60_000 }, () => {
     }
     assert.equal((await get('/api/folds/0/model')).status, 400);
   });
+
+  it('model-info answers 200 with or without a model (the drill-down asks without a 404 in the console)', async () => {
+    const info = async (id: number) => (await get(`/api/folds/${id}/model-info`)).json();
+    assert.deepEqual(await info(ids.cmcrd), { fold: ids.cmcrd, stored: true, modelId: artifact.modelId, backbone: 'dnn', modality: 'eeg', normalisation: 'train' });
+    const none = (await info(ids.without)) as { stored: boolean; reason: string };
+    assert.equal(none.stored, false);
+    assert.match(none.reason, /stored without its model/);
+    assert.equal((await get('/api/folds/9999/model-info')).status, 404);
+  });
 });
 
 describe('GET /api/folds/{id}/test-windows', { timeout: 60_000 }, () => {

@@ -14,10 +14,10 @@ function sameMatrix(a: number[][], b: number[][]): boolean {
  * its accuracy and confusion matrix beside the stored ones.
  */
 export function ModelPanel(props: { foldId: number; accuracy: number | null; confusion: number[][] | null; classes: string[] }) {
-  const pre = useApi<{ classNames: string[]; modality: string; normalisation: string }>(`/api/folds/${props.foldId}/model/preprocess.json`);
+  const info = useApi<{ stored: boolean; modality?: string; reason?: string }>(`/api/folds/${props.foldId}/model-info`);
   const [state, setState] = useState<{ running: boolean; result: TryItResult | null; error: string | null }>({ running: false, result: null, error: null });
-  if (pre.loading) return null;
-  if (pre.error || !pre.data) {
+  if (info.loading || info.error || !info.data) return null;
+  if (!info.data.stored) {
     return (
       <p className="muted" data-testid="no-model">
         No model stored for this fold (kept by `cmcrd run` and the demo; sweeps with `--keep-models`).
@@ -40,7 +40,7 @@ export function ModelPanel(props: { foldId: number; accuracy: number | null; con
   const matches = r && props.accuracy !== null && props.confusion ? r.accuracy === props.accuracy && sameMatrix(r.confusion, props.confusion) : null;
   return (
     <div className="panel" data-testid="model-panel">
-      <h3>The trained model ({pre.data.modality.toUpperCase()} in)</h3>
+      <h3>The trained model ({(info.data.modality ?? '').toUpperCase()} in)</h3>
       <p>
         <a className="button" href={`/api/folds/${props.foldId}/model`} download data-testid="download-model">
           Download model

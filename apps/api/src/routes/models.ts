@@ -133,4 +133,47 @@ export function registerModelRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       }
     },
   );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/folds/{id}/model-info',
+      summary: "Whether a fold has a stored model, and what it reads (200 either way, for the dashboard's drill-down)",
+      request: { params: IdParam },
+      responses: {
+        200: {
+          description: 'the stored model, or why there is none',
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  fold: z.number().int(),
+                  stored: z.boolean(),
+                  modelId: z.string().optional(),
+                  backbone: z.string().optional(),
+                  modality: z.enum(['eeg', 'em']).optional(),
+                  normalisation: z.string().optional(),
+                  reason: z.string().optional().openapi({ description: 'why there is none' }),
+                })
+                .openapi('FoldModelInfo'),
+            },
+          },
+        },
+        400: errorResponse('a parameter is invalid (named in the body)'),
+        404: errorResponse('no such fold'),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      if (!ctx.store.getFold(id)) return errorJson(c, 404, { error: 'not found', message: `no fold ${id}`, parameter: 'id', in: 'param' });
+      try {
+        const { artifact } = storedModel(ctx.store, id);
+        const a = artifact.architecture;
+        return c.json({ fold: id, stored: true, modelId: artifact.modelId, backbone: a.backbone, modality: a.modality, normalisation: artifact.preprocess.normalisation }, 200);
+      } catch (e) {
+        if (e instanceof ModelNotFoundError) return c.json({ fold: id, stored: false, reason: e.message }, 200);
+        throw e;
+      }
+    },
+  );
 }
