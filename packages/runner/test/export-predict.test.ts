@@ -95,6 +95,25 @@ test('--no-keep-models stores no model; sweeps keep them only when asked (flag o
     store.close();
   }
   const sweep = (extra: string) => `name: s\n${extra}grids:\n  - name: g\n    dataset: synthetic-seed-iv\n    method: eeg-only\n`;
+  // In a worker process (two workers), by the sweep file's key: the model crosses IPC with its fold.
+  const file = join(dir, 'keep.yaml');
+  writeFileSync(
+    file,
+    'name: keep\nkeepModels: true\ndefaults:\n  dataset: synthetic-seed-iv\n  seed: 3\n  epochs: 2\n  warmupEpochs: 1\ngrids:\n  - method: eeg-only\n    folds: [subject-02]\n',
+  );
+  const swept = join(dir, 'swept.sqlite');
+  const s = await cli(['sweep', file, '--db', swept, '--workers', '2', '--backend', 'wasm']);
+  assert.equal(s.code, 0, s.out + s.err);
+  const sweptStore = Store.open(swept);
+  try {
+    const [fold] = sweptStore.listFolds();
+    const m = sweptStore.artifactOf(fold.id, 'model');
+    assert.ok(m, 'a model stored from a worker process');
+    assert.equal(m.provenance.accuracy, fold.accuracy);
+    assert.equal(modelWeights(m).length, 22);
+  } finally {
+    sweptStore.close();
+  }
   assert.equal(parseSweep(sweep(''), 'f.yaml').keepModels, undefined);
   assert.equal(parseSweep(sweep('keepModels: true\n'), 'f.yaml').keepModels, true);
   assert.throws(() => parseSweep(sweep('keepModels: 3\n'), 'f.yaml'), (e: Error) => e instanceof SweepFileError && /keepModels: must be true or false, got 3/.test(e.message));
