@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { tableToIPC, tableFromArrays } from 'apache-arrow';
 import { zipSync } from 'fflate';
 import { ImportError, eegColumnNames, emColumnNames, readWindowsFile } from '../src/index.js';
@@ -14,6 +14,7 @@ const FIXTURES = new URL('./fixtures/official/', import.meta.url).pathname;
 const EEG = { modality: 'eeg' as const, dim: 310, featureNames: eegColumnNames };
 const EM31 = { modality: 'em' as const, dim: 31, featureNames: emColumnNames(31) };
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-windows-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const windowsOf = (j: number, s: number, t: number) => 2 + ((j + s + t) % 3);
 
 test('a SEED-IV session .mat: every de_LDS trial in trial order, 62 × windows × 5 as channel·5 + band', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mock, test } from 'node:test';
+import { after, mock, test } from 'node:test';
 import { buildSplit, eegColumnNames, loadDataset, parseProtocolOptions } from '@cmcrd/data';
 import { zipSync } from 'fflate';
 import { Store, main, parseSweep, SweepFileError } from '../src/index.js';
@@ -12,6 +12,7 @@ import { modelWeights } from '../src/model/artifact.js';
 // and its exported model run on the fold's raw test windows gives the stored accuracy exactly.
 
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-export-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const db = join(dir, 'run.sqlite');
 const FOLD = 'subject-02';
 const runArgs = ['--dataset', 'synthetic-seed-iv', '--method', 'kd', '--seed', '3', '--epochs', '2', '--warmup-epochs', '1', '--teacher-epochs', '2'];
