@@ -113,7 +113,7 @@ describe('GET /api/folds/{id}/model', { timeout: 60_000 }, () => {
 
   it('model-info answers 200 with or without a model (the drill-down asks without a 404 in the console)', async () => {
     const info = async (id: number) => (await get(`/api/folds/${id}/model-info`)).json();
-    assert.deepEqual(await info(ids.cmcrd), { fold: ids.cmcrd, stored: true, modelId: artifact.modelId, backbone: 'dnn', modality: 'eeg', normalisation: 'train' });
+    assert.deepEqual(await info(ids.cmcrd), { fold: ids.cmcrd, stored: true, modelId: artifact.modelId, backbone: 'dnn', modality: 'eeg', normalisation: 'train', backend: 'cpu' });
     const none = (await info(ids.without)) as { stored: boolean; reason: string };
     assert.equal(none.stored, false);
     assert.match(none.reason, /stored without its model/);

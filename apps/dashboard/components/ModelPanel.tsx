@@ -14,7 +14,7 @@ function sameMatrix(a: number[][], b: number[][]): boolean {
  * its accuracy and confusion matrix beside the stored ones.
  */
 export function ModelPanel(props: { foldId: number; accuracy: number | null; confusion: number[][] | null; classes: string[] }) {
-  const info = useApi<{ stored: boolean; modality?: string; reason?: string }>(`/api/folds/${props.foldId}/model-info`);
+  const info = useApi<{ stored: boolean; modality?: string; backend?: string; reason?: string }>(`/api/folds/${props.foldId}/model-info`);
   const [state, setState] = useState<{ running: boolean; result: TryItResult | null; error: string | null }>({ running: false, result: null, error: null });
   if (info.loading || info.error || !info.data) return null;
   if (!info.data.stored) {
@@ -61,7 +61,15 @@ export function ModelPanel(props: { foldId: number; accuracy: number | null; con
             In this browser ({r.backend}): accuracy {(100 * r.accuracy).toFixed(2)} % on n = {r.n} test windows, in {r.ms.toFixed(0)} ms;
             stored: {props.accuracy === null ? '—' : `${(100 * props.accuracy).toFixed(2)} %`}.{' '}
             {matches === true && <strong data-testid="try-it-match">Accuracy and confusion matrix equal the stored ones.</strong>}
-            {matches === false && <strong className="error">They differ from the stored ones.</strong>}
+            {matches === false && (
+              <strong className="error">
+                They differ from the stored ones
+                {info.data.backend !== r.backend
+                  ? ` (stored on ${info.data.backend}, run here on ${r.backend}: the two backends' probabilities agree within 1e-5, so a window whose two likeliest classes are that close can go the other way)`
+                  : ''}
+                .
+              </strong>
+            )}
           </p>
           <Confusion matrix={r.confusion} classes={props.classes} testId="try-it-confusion" />
         </>

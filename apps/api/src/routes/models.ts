@@ -153,6 +153,7 @@ export function registerModelRoutes(app: OpenAPIHono, ctx: ApiContext): void {
                   backbone: z.string().optional(),
                   modality: z.enum(['eeg', 'em']).optional(),
                   normalisation: z.string().optional(),
+                  backend: z.string().optional().openapi({ description: 'the backend it was trained and tested on' }),
                   reason: z.string().optional().openapi({ description: 'why there is none' }),
                 })
                 .openapi('FoldModelInfo'),
@@ -169,7 +170,7 @@ export function registerModelRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       try {
         const { artifact } = storedModel(ctx.store, id);
         const a = artifact.architecture;
-        return c.json({ fold: id, stored: true, modelId: artifact.modelId, backbone: a.backbone, modality: a.modality, normalisation: artifact.preprocess.normalisation }, 200);
+        return c.json({ fold: id, stored: true, modelId: artifact.modelId, backbone: a.backbone, modality: a.modality, normalisation: artifact.preprocess.normalisation, backend: artifact.provenance.backend }, 200);
       } catch (e) {
         if (e instanceof ModelNotFoundError) return c.json({ fold: id, stored: false, reason: e.message }, 200);
         throw e;
