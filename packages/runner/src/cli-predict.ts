@@ -1,5 +1,5 @@
 // `cmcrd predict`: an exported model's class probabilities for the windows of a file.
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND_NAMES, currentBackend, selectBackend } from '@cmcrd/core';
 import { readWindowsFile } from '@cmcrd/data';
@@ -9,7 +9,6 @@ import { ConfigError } from './errors.js';
 import type { PreprocessFile } from './model/export.js';
 import { ExportedModelError, loadExportedModel, predictRows } from './model/exported.js';
 import { userPath } from './paths.js';
-import { readFileSync } from 'node:fs';
 
 interface PredictOptions {
   model: string;
