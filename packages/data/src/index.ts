@@ -43,4 +43,4 @@ export {
   type ModalityKnobs,
   windowsPerTrial,
 } from './synthetic.js';
-export { type ZscoreStats, zscoreApply, zscoreFit } from './zscore.js';
+export { type ZscoreStats, zscoreApply, zscoreFit, zscoreFitRows } from './zscore.js';

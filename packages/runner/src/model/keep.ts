@@ -1,7 +1,7 @@
 // Builds the stored model of a finished fold (RunOptions.keepModels): its weights and everything
 // a user of the model needs that the weights do not say.
 import type { Backbone } from '@cmcrd/core';
-import { type Dataset, type Split, eegColumnNames, emColumnNames, zscoreFit } from '@cmcrd/data';
+import { type Dataset, type Split, eegColumnNames, emColumnNames, zscoreFitRows } from '@cmcrd/data';
 import type { Modality, RunConfig } from '../config.js';
 import type { NewFoldRow } from '../store/schema.js';
 import { type ModelArtifact, buildModelArtifact } from './artifact.js';
@@ -9,16 +9,12 @@ import { codeRevision } from './code-revision.js';
 
 /**
  * The training split's z-score statistics of one modality, fitted exactly as the split builder
- * fitted them (the same raw rows, in the same order, the same float64 passes), so that a model
- * exported with them sees the numbers it was trained and tested on.
+ * fitted them (the same raw rows, in the same order, the same float64 passes; read in place rather
+ * than copied), so that a model exported with them sees the numbers it was trained and tested on.
  */
 function trainStats(ds: Dataset, split: Split, mod: Modality): { mean: number[]; std: number[] } {
   const dim = mod === 'eeg' ? ds.spec.eegDim : ds.spec.emDim;
-  const source = mod === 'eeg' ? ds.eeg : ds.em;
-  const rows = split.train.rows;
-  const raw = new Float32Array(rows.length * dim);
-  for (let i = 0; i < rows.length; i++) raw.set(source.subarray(rows[i] * dim, rows[i] * dim + dim), i * dim);
-  const s = zscoreFit(raw, dim);
+  const s = zscoreFitRows(mod === 'eeg' ? ds.eeg : ds.em, dim, split.train.rows);
   return { mean: Array.from(s.mean), std: Array.from(s.std) };
 }
 
