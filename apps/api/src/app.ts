@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ApiContext } from './context.js';
 import { describeZodError, errorJson } from './errors.js';
 import { registerEmbeddingRoutes } from './routes/embeddings.js';
+import { registerModelRoutes } from './routes/models.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExperimentRoutes } from './routes/experiments.js';
 import { registerFoldRoutes } from './routes/folds.js';
@@ -95,6 +96,7 @@ export function createApi(options: AppOptions = {}): Api {
   );
   registerFoldRoutes(app, ctx);
   registerEmbeddingRoutes(app, ctx);
+  registerModelRoutes(app, ctx);
   registerExperimentRoutes(app, ctx, options.maxBodyBytes ?? 256 * 1024);
   registerTableRoutes(app, ctx);
   registerBundleRoute(app, ctx);

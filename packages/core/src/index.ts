@@ -1,4 +1,5 @@
 export { tf } from './tf.js';
+export { type GraphModel, loadGraphModel } from './graph-model.js';
 export type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from './tf.js';
 export { BACKEND_NAMES, BackendError, type BackendName, currentBackend, selectBackend } from './backend.js';
 export { createRandom, type Random } from './random.js';

@@ -4,6 +4,7 @@ export { dataDir, cachePath } from './data-dir.js';
 export { DatasetNotImportedError, type ImportedDataset } from './imported.js';
 export { CacheFileError, eegColumnNames, emColumnNames } from './import/cache-file.js';
 export { ImportError } from './import/import-error.js';
+export { readWindowsFile, WINDOW_FILE_TYPES, type WindowsFile, type WindowsSpec } from './import/windows-file.js';
 export type { ImportOptions, ImportProgress } from './import/importer.js';
 export { IMPORTABLE_DATASETS, type ImportSummary, importDataset, isImportable } from './import/index.js';
 export { describeDataset, type DatasetDescription } from './inspect.js';
@@ -43,4 +44,4 @@ export {
   windowsPerTrial,
 } from './synthetic.js';
 export { type SplitSizes, syntheticSplitSizes } from './split-sizes.js';
-export { type ZscoreStats, zscoreApply, zscoreFit } from './zscore.js';
+export { type ZscoreStats, zscoreApply, zscoreFit, zscoreFitRows } from './zscore.js';

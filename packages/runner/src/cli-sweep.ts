@@ -32,6 +32,8 @@ export interface SweepCommandOptions {
   queue?: string;
   /** Store each fold's t-SNE embedding (off by default: sweeps are thousands of folds). */
   embeddings?: boolean;
+  /** Store each fold's trained model (off by default, like embeddings; or `keepModels: true` in the file). */
+  keepModels?: boolean;
 }
 
 /** `cmcrd sweep <file>`: every fold of a sweep file, resumable; --dry-run counts and estimates. */
@@ -40,7 +42,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   const spec = loadSweepFile(path);
   await loadSweepPlugins(spec);
   const cells = expandSweep(spec, { real: o.real === true });
-  const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true });
+  const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true, keepModels: o.keepModels === true || spec.keepModels === true });
   const store = Store.open(userPath(o.db));
   try {
     if (o.dryRun) {
@@ -110,6 +112,7 @@ export function registerSweepCommand(program: Command, workersDefault = availabl
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--queue <url>', 'run the folds on `cmcrd worker`s through this Redis (redis://host:port[/db]) instead of local worker processes')
     .option('--embeddings', "store a 2-D t-SNE of each fold's test-set features with it (about half a second per fold; not part of a fold's identity)")
+    .option('--keep-models', "store each fold's trained model with it, for cmcrd export (or keepModels: true in the sweep file; not part of a fold's identity)")
     .action(async (file: string, o: SweepCommandOptions) => {
       process.exitCode = await cmdSweep(file, o);
     });

@@ -6,6 +6,8 @@ import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
 import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
+import { registerExportCommand } from './cli-export.js';
+import { registerPredictCommand } from './cli-predict.js';
 import { registerSweepCommand } from './cli-sweep.js';
 import { registerWorkerCommand } from './cli-worker.js';
 import { QueueError } from './queue.js';
@@ -72,7 +74,8 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
   // Everything is validated (and outside plugins loaded) before the store is opened: a bad name writes nothing.
   const [prepared] = await preparePlugins([input], process.env.INIT_CWD ?? process.cwd());
   // A run is a handful of folds: each stores its t-SNE embedding (about half a second) for the plots.
-  const { jobs } = expandJobs([prepared], { embeddings: true });
+  // … and its trained model (cmcrd export), unless --no-keep-models.
+  const { jobs } = expandJobs([prepared], { embeddings: true, keepModels: o.keepModels !== false });
   const store = Store.open(userPath(o.db as string));
   try {
     console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);
@@ -108,10 +111,11 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--subjects <n>', 'how many subjects (default 4 of 15)', int('--subjects'))
     .option('--methods <list>', 'comma-separated subset of the methods (default: all eleven)', (v: string) => v.split(',').map((m) => m.trim()).filter(Boolean))
+    .option('--no-keep-models', "do not store each fold's trained model (kept by default, for cmcrd export)")
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
-      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects, methods: o.methods });
+      process.exitCode = await runDemo({ db: userPath(o.db), workers: o.workers, backend: o.backend, subjects: o.subjects, methods: o.methods, keepModels: o.keepModels });
     });
 
   program
@@ -132,6 +136,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .option('--folds <keys>', 'comma-separated fold keys (default: all)')
     .option('--plugin <module>', 'load an outside distiller plugin (a file path or a package name; repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .option('--no-keep-models', "do not store each fold's trained model (kept by default, for cmcrd export)")
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
@@ -152,6 +157,8 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   registerSweepCommand(program);
   registerWorkerCommand(program);
   registerDataCommands(program);
+  registerExportCommand(program);
+  registerPredictCommand(program);
   for (const extend of extensions) extend(program);
   return program;
 }

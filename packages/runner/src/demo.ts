@@ -27,6 +27,8 @@ export interface DemoOptions {
   subjects?: number;
   /** A subset of DEMO_METHODS (default: all of them). */
   methods?: string[];
+  /** Store each fold's trained model (default true). */
+  keepModels?: boolean;
 }
 
 export function demoInputs(subjects?: number, methods: readonly string[] = DEMO_METHODS): RunInput[] {
@@ -53,7 +55,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const methods = o.methods?.length ? o.methods : DEMO_METHODS;
   const inputs = demoInputs(o.subjects, methods);
   // Every fold stores its t-SNE embedding (about half a second each) for the dashboard's plots.
-  const { jobs } = expandJobs(inputs, { embeddings: true });
+  const { jobs } = expandJobs(inputs, { embeddings: true, keepModels: o.keepModels !== false });
   const store = Store.open(o.db);
   const t0 = performance.now();
   try {

@@ -151,7 +151,7 @@ export function embedTestSet(input: EmbeddingInput): TsneArtifact {
  * A fold's artifacts from `compute`, or none when it throws: an embedding is an extra for plots,
  * so its failure never fails the fold. The failure is reported on stderr, naming the fold.
  */
-export function guardedArtifacts(fold: string, compute: () => ArtifactInput): ArtifactInput[] {
+export function guardedArtifacts<A extends ArtifactInput>(fold: string, compute: () => A): A[] {
   try {
     return [compute()];
   } catch (e) {

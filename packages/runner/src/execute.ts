@@ -176,6 +176,7 @@ async function runHere(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exe
         o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
         const outcome = executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p }), {
           embeddings: job.embeddings === true,
+          keepModels: job.keepModels === true,
         });
         again = ledger.settle(0, job, outcome);
       }

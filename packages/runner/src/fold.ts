@@ -15,10 +15,11 @@ import {
   trainStudent,
   trainTeacher,
 } from '@cmcrd/core';
-import { type Split, type SplitPart, buildSplit, loadDataset } from '@cmcrd/data';
+import { type Dataset, type Split, type SplitPart, buildSplit, loadDataset } from '@cmcrd/data';
 import type { Modality, RunConfig } from './config.js';
 import { embedTestSet, guardedArtifacts } from './embedding.js';
 import { canonicalJson, hashOf } from './identity.js';
+import { keptModel } from './model/keep.js';
 import type { EpochInput } from './store/store.js';
 import type { ArtifactInput, NewFoldRow, NewTeacherRow } from './store/schema.js';
 import { packWeights, unpackWeights } from './store/teacher-weights.js';
@@ -45,6 +46,11 @@ export interface RunOptions {
    * fold's (the same fold key, backbone, seed and training settings), whose embedding is stored.
    */
   embeddings?: boolean;
+  /**
+   * Store the fold's final model (weights, preprocessing, provenance: src/model/keep.ts) with it,
+   * for `cmcrd export`. Fusion folds have none: their models are the eeg-only and em-only folds'.
+   */
+  keepModels?: boolean;
 }
 
 export interface FoldProgress {
@@ -145,6 +151,8 @@ interface TrainedStudent {
 /** What the methods of one fold share: its split, its teachers, its unimodal models (for fusion). */
 interface FoldCache {
   key: string;
+  /** The raw dataset the split was built from (a stored model's training statistics are fitted on it). */
+  ds: Dataset;
   split: Split;
   teachers: Map<string, TrainedTeacher>;
   unimodal: Map<string, TrainedStudent>;
@@ -244,25 +252,32 @@ export class FoldExecutor {
         selectedEpoch: number | null;
         history: EpochRecord[];
         artifacts?: ArtifactInput[];
+        /** The fold's final model, stored when options.keepModels. */
+        keep?: { model: Backbone; modality: Modality };
       }) => {
         const metrics = classificationMetrics(split.test.labels, r.predictions, split.numClasses);
+        const row = {
+          ...base,
+          ...teacherInfo,
+          status: 'done' as const,
+          accuracy: metrics.accuracy,
+          balancedAccuracy: metrics.balancedAccuracy,
+          confusion: JSON.stringify(metrics.confusion),
+          trainSize: split.train.n,
+          testSize: split.test.n,
+          trainMs: r.trainMs,
+          testMs: r.testMs,
+          selectedEpoch: r.selectedEpoch,
+          finishedAt: new Date().toISOString(),
+        };
+        const artifacts = [...(r.artifacts ?? [])];
+        if (options.keepModels && r.keep) {
+          artifacts.push({ kind: 'model', data: keptModel({ config, ds: fold.ds, split, model: r.keep.model, modality: r.keep.modality, row }) });
+        }
         return {
-          row: {
-            ...base,
-            ...teacherInfo,
-            status: 'done' as const,
-            accuracy: metrics.accuracy,
-            balancedAccuracy: metrics.balancedAccuracy,
-            confusion: JSON.stringify(metrics.confusion),
-            trainSize: split.train.n,
-            testSize: split.test.n,
-            trainMs: r.trainMs,
-            testMs: r.testMs,
-            selectedEpoch: r.selectedEpoch,
-            finishedAt: new Date().toISOString(),
-          },
+          row,
           epochs: toEpochRows(r.history),
-          ...(r.artifacts?.length ? { artifacts: r.artifacts } : {}),
+          ...(artifacts.length ? { artifacts } : {}),
           ...(newTeacher ? { newTeacher } : {}),
         };
       };
@@ -292,7 +307,7 @@ export class FoldExecutor {
         const test = part(split.test, mod, dimOf(split, mod))!;
         const predictions = predict(trained.model, test.x, test.dim);
         const testMs = performance.now() - t0;
-        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
+        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod), keep: { model: trained.model, modality: mod } });
       }
 
       const teacher = m.teacherModality ? this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
@@ -306,7 +321,7 @@ export class FoldExecutor {
       try {
         const predictions = predict(trained.model, test.x, test.dim);
         const testMs = performance.now() - t1;
-        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
+        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod), keep: { model: trained.model, modality: mod } });
       } finally {
         trained.model.dispose();
       }
@@ -373,7 +388,7 @@ export class FoldExecutor {
     if (this.cache?.key !== key) {
       this.release();
       const ds = loadDataset(config.dataset, { seed: config.dataSeed });
-      this.cache = { key, split: buildSplit(ds, config.protocol, foldKey, config.protocolOptions), teachers: new Map(), unimodal: new Map() };
+      this.cache = { key, ds, split: buildSplit(ds, config.protocol, foldKey, config.protocolOptions), teachers: new Map(), unimodal: new Map() };
     }
     return this.cache;
   }

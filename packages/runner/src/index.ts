@@ -20,3 +20,10 @@ export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js
 export { runQueueWorker } from './queue-worker.js';
 export { type TTestResult, benjaminiHochberg, pairedTTest } from './stats.js';
 export { type CellSummary, cellSummaries, type RunListItem, runList } from './store/run-list.js';
+export { type ModelArtifact, ModelArtifactError, buildModelArtifact, modelWeights } from './model/artifact.js';
+export { type PreprocessFile, exportFiles } from './model/export.js';
+export { UnexportableModelError } from './model/graph-backbones.js';
+export { ModelNotFoundError, storedModel } from './model/select.js';
+export { type TestWindows, foldTestWindows } from './model/test-split.js';
+export { type ExportedModel, ExportedModelError, loadExportedModel, predictRows, preprocessRows } from './model/exported.js';
+export { cmdExport, writeFolderAtomically } from './cli-export.js';

@@ -18,11 +18,15 @@ export interface FoldJob {
    * the fold's identity: the same fold with or without it has the same configHash.
    */
   embeddings?: boolean;
+  /** Store the fold's trained model with it (RunOptions.keepModels); not part of its identity either. */
+  keepModels?: boolean;
 }
 
 export interface ExpandOptions {
   /** Every job stores its fold's t-SNE embedding (`cmcrd run` and `demo` do; sweeps when asked). */
   embeddings?: boolean;
+  /** Every job stores its fold's trained model (`cmcrd run` and `demo` do; sweeps when asked). */
+  keepModels?: boolean;
 }
 
 /**
@@ -57,6 +61,7 @@ export function expandJobs(inputs: RunInput[], o: ExpandOptions = {}): { jobs: F
         teacherKey: teacherKeyOf(config, foldKey),
         groupKey: canonicalJson([config.dataset, config.dataSeed, config.protocol, foldKey, config.protocolOptions, config.backbone, config.seed]),
         ...(o.embeddings ? { embeddings: true } : {}),
+        ...(o.keepModels ? { keepModels: true } : {}),
       });
     }
   });

@@ -8,10 +8,15 @@ let cached: string | undefined;
 /**
  * The code revision stored with every fold: the git commit of the checkout this runner runs from,
  * with `+dirty` when tracked files have uncommitted changes, or `@cmcrd/runner@<version>` when it
- * does not run from a git checkout (an installed package). Asked once per process.
+ * does not run from a git checkout (an installed package); $CMCRD_CODE_REVISION overrides both
+ * (a deployment without .git). Asked once per process.
  */
 export function codeRevision(): string {
   if (cached !== undefined) return cached;
+  if (process.env.CMCRD_CODE_REVISION) {
+    cached = process.env.CMCRD_CODE_REVISION;
+    return cached;
+  }
   const here = dirname(fileURLToPath(import.meta.url));
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], {

@@ -95,6 +95,8 @@ export interface SweepGrid extends SweepLayer {
 export interface SweepSpec {
   name: string;
   description?: string;
+  /** `keepModels: true`: store every fold's trained model (as `cmcrd sweep --keep-models`). */
+  keepModels?: boolean;
   file: string;
   /** The YAML text as read. */
   text: string;
@@ -117,7 +119,7 @@ export interface SweepCell {
 
 // ---------------------------------------------------------------- reading YAML nodes
 
-const TOP_KEYS = ['name', 'description', 'defaults', 'plugins', 'grids'];
+const TOP_KEYS = ['name', 'description', 'keepModels', 'defaults', 'plugins', 'grids'];
 const DEFAULT_KEYS = [...AXIS_FIELDS, 'protocolOptions'];
 const GRID_KEYS = ['name', 'description', ...AXIS_FIELDS, 'protocolOptions', 'folds', 'plugins', 'methods'];
 const METHOD_KEYS = [...INNER_AXES, 'protocolOptions', 'options', 'folds'];
@@ -390,12 +392,21 @@ export function parseSweep(text: string, file: string): SweepSpec {
   return {
     name,
     description: optional('description', (e) => r.string(e.value, e.key)),
+    ...optionalFlag(r, top.get('keepModels')),
     file,
     text,
     defaults,
     plugins: optional('plugins', (e) => readPlugins(r, e)) ?? [],
     grids: readGrids(r, need('grids', 'a sweep needs at least one grid'), defaults),
   };
+}
+
+/** `keepModels: true|false` at the top of a sweep file. */
+function optionalFlag(r: Reader, e: Entry | undefined): { keepModels?: boolean } {
+  if (!e) return {};
+  const v = r.scalar(e.value, e.key);
+  if (typeof v !== 'boolean') r.fail(e.value, e.key, `must be true or false, got ${JSON.stringify(v)}`);
+  return { keepModels: v };
 }
 
 /** Reads a sweep file and checks its structure; see parseSweep. */

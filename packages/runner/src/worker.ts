@@ -40,7 +40,7 @@ process.on('message', async (msg: JobMessage | { type: 'stop' }) => {
         if (orphaned()) process.exit(0);
         send({ type: 'progress', progress: p });
       },
-      { embeddings: job.embeddings === true },
+      { embeddings: job.embeddings === true, keepModels: job.keepModels === true },
     );
     send({ type: 'result', job, outcome });
   } catch (e) {

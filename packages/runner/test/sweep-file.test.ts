@@ -231,7 +231,7 @@ test('YAML syntax errors and structural errors name the file, the line and the k
   assertFails(() => parseSweep(topKey, FILE), {
     line: 2,
     key: 'grid',
-    what: /unknown key \(allowed here: name, description, defaults, plugins, grids\)/,
+    what: /unknown key \(allowed here: name, description, keepModels, defaults, plugins, grids\)/,
   });
 
   const gridKey = yaml([

@@ -3,6 +3,8 @@ import type { CellFolds } from '@cmcrd/runner';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { Curves, type EpochPoint, EmbeddingPlot, FoldBars } from '../../components/charts';
+import { Confusion } from '../../components/Confusion';
+import { ModelPanel } from '../../components/ModelPanel';
 import { SyntheticBadge } from '../../components/ReportTableView';
 import { Select } from '../../components/Select';
 import { Status } from '../../components/Status';
@@ -29,40 +31,6 @@ interface Fold {
 interface Embedding {
   points: [number, number][];
   labels: number[];
-}
-
-function Confusion(props: { matrix: number[][]; classes: string[] }) {
-  const max = Math.max(1, ...props.matrix.flat());
-  return (
-    <table className="confusion" data-testid="confusion">
-      <thead>
-        <tr>
-          <th>true ↓ / predicted →</th>
-          {props.classes.map((c) => (
-            <th key={c}>{c}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.matrix.map((row, i) => (
-          <tr key={props.classes[i]}>
-            <th scope="row">{props.classes[i]}</th>
-            {row.map((v, j) => (
-              <td
-                key={props.classes[j]}
-                style={{
-                  background: `rgba(36, 83, 166, ${(0.85 * v) / max})`,
-                  color: v / max > 0.55 ? '#fff' : undefined,
-                }}
-              >
-                {v}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }
 
 /** One fold's embedding, or why there is none. */
@@ -135,6 +103,9 @@ function FoldDetail(props: { foldId: number; dataset: string }) {
           )}
         </div>
       </div>
+      {f && f.testModality !== 'eeg+em' && (
+        <ModelPanel foldId={f.id} accuracy={f.accuracy} confusion={f.confusion} classes={classNames(props.dataset, f.confusion?.length ?? 0)} />
+      )}
     </>
   );
 }

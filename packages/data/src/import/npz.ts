@@ -191,3 +191,18 @@ export function unpickleMember(npz: Map<string, Uint8Array>, member: string, fil
 export function isNdArray(x: unknown): x is NdArray {
   return x instanceof PickledArray;
 }
+
+/** A plain numeric .npy member (not pickled), in C order; null when the member holds pickled or non-numeric data. */
+export function npyNumeric(npz: Map<string, Uint8Array>, member: string, file: string): NdArray | null {
+  const bytes = npz.get(member);
+  if (!bytes) return null;
+  const npy = parseNpy(bytes, file, member);
+  if (!/^[<>|=][fiub]\d+$/.test(npy.descr)) return null;
+  let values: Float64Array;
+  try {
+    values = decodeRaw(npy.payload, npy.descr, product(npy.shape), `member '${member}'`);
+  } catch (e) {
+    throw new ImportError((e as Error).message, file, member);
+  }
+  return { shape: npy.shape, values: npy.fortran ? toCOrder(values, npy.shape) : values };
+}

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ModelArtifact } from '../model/artifact.js';
 
 /**
  * A fold is the unit of fact: one (dataset, protocol, fold key, backbone, method, direction,
@@ -177,8 +178,12 @@ export const artifacts = sqliteTable(
     foldId: integer('fold_id')
       .notNull()
       .references(() => folds.id, { onDelete: 'cascade' }),
-    /** 'tsne': a 2-D t-SNE of the final model's test-set features (TsneArtifact). */
-    kind: text('kind', { enum: ['tsne'] }).notNull(),
+    /**
+     * 'tsne': a 2-D t-SNE of the final model's test-set features (TsneArtifact);
+     * 'model': the trained model itself, with its preprocessing and provenance (ModelArtifact,
+     * src/model/artifact.ts). SQLite does not check the enum, so adding a kind needs no migration.
+     */
+    kind: text('kind', { enum: ['tsne', 'model'] }).notNull(),
     /** JSON, shaped by the kind (ArtifactData[kind]). */
     data: text('data').notNull(),
     createdAt: text('created_at')
@@ -214,6 +219,7 @@ export interface TsneArtifact {
 /** The data of each artifact kind. */
 export interface ArtifactData {
   tsne: TsneArtifact;
+  model: ModelArtifact;
 }
 export type ArtifactKind = keyof ArtifactData;
 /** An artifact to store with a fold (Store.recordFold): its kind and data, serialised by the store. */
