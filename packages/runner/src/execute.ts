@@ -199,7 +199,8 @@ function runInWorkers(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exec
   // Running from source (tsx), a worker needs the TypeScript loader and the source conditions too.
   const fromSource = import.meta.url.endsWith('.ts');
   const workerFile = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : [];
+  // tsx as a URL: a command run from a folder outside the repository would not find it by name.
+  const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', import.meta.resolve('tsx')] : [];
   let nextId = 0;
   let live = 0;
   // Workers that die before taking any fold (a broken install, a backend that cannot load)
