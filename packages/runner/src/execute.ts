@@ -80,7 +80,7 @@ export function recordAttempt(
 ): { outcome: FoldOutcome; inserted: boolean; retry: boolean } {
   if (outcome.newTeacher) store.putTeacher(outcome.newTeacher);
   const row = { ...outcome.row, attempts, sweepId: o.sweepId ?? null };
-  const retry = row.status === 'failed' && attempts <= (o.retries ?? 1);
+  const retry = row.status === 'failed' && !outcome.deterministic && attempts <= (o.retries ?? 1);
   const { inserted } = store.recordFold(row, outcome.epochs, outcome.artifacts);
   return { outcome: { ...outcome, row }, inserted, retry };
 }
