@@ -9,6 +9,8 @@ import {
   TABLE_KINDS,
   parseTableKind,
 } from './report/index.js';
+import { collectPlugin, loadCliPlugins } from './plugins.js';
+import { referenceVariantsHint } from './report/reference-variants.js';
 import { Store } from './store/store.js';
 
 export interface ReportCommandOptions extends ReportOptions {
@@ -31,7 +33,7 @@ export function cmdReport(
         kind === 'ablation'
           ? " (it needs CMCRD folds with at least two MCC/US/IEW combinations: see sweeps/paper.yaml's t7 grid)"
           : kind === 'significance'
-            ? ` (it needs folds of '${o.reference ?? 'cmcrd'}' and of at least one other distiller)`
+            ? (referenceVariantsHint(store, o.reference ?? 'cmcrd', o) ?? ` (it needs folds of '${o.reference ?? 'cmcrd'}' and of at least one other distiller)`)
             : kind === 'fusion' || kind === 'timing'
               ? ' (it needs eeg-only, em-only, fusion or cmcrd folds)'
               : '';
@@ -77,7 +79,9 @@ export function registerReportCommand(program: Command, int: (name: string) => (
         .default('default'),
     )
     .option('--no-paper', "leave out the paper's values")
-    .action((table: string, o: ReportCommandOptions) => {
+    .option('--plugin <module>', "an outside distiller plugin, so that its default options are known (repeatable)", collectPlugin)
+    .action(async (table: string, o: ReportCommandOptions & { plugin?: string[] }) => {
+      await loadCliPlugins(o.plugin);
       process.exitCode = cmdReport(table, o);
     });
 }

@@ -185,9 +185,18 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
 /** The repeatable --plugin option of the commands that name methods. */
 export const collectPlugin = (v: string, acc: string[] = []): string[] => [...acc, v];
 
-/** Loads the --plugin modules of a command, paths relative to where the user ran it. */
-export async function loadCliPlugins(specs: readonly string[] | undefined): Promise<string[]> {
+/** Loads the --plugin modules of a command, paths relative to where the user ran it: each module and its method. */
+export async function loadCliPlugins(specs: readonly string[] | undefined): Promise<{ module: string; method: string }[]> {
   const resolved = (specs ?? []).map((p) => resolvePluginSpec(p, process.env.INIT_CWD ?? process.cwd()));
-  await loadPluginModules(resolved);
-  return resolved;
+  const plugins = await loadPluginModules(resolved);
+  return plugins.map((p, i) => ({ module: resolved[i], method: p.name }));
+}
+
+/** Cells of a method a --plugin module registered name the module, so that worker processes load it too. */
+export function withCliPlugins<T extends { method: string; plugins?: string[] }>(cells: T[], cli: { module: string; method: string }[]): T[] {
+  if (!cli.length) return cells;
+  return cells.map((c) => {
+    const extra = cli.filter((p) => p.method === c.method && !c.plugins?.includes(p.module)).map((p) => p.module);
+    return extra.length ? { ...c, plugins: [...(c.plugins ?? []), ...extra] } : c;
+  });
 }
