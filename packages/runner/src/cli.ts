@@ -6,6 +6,7 @@ import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
 import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
+import { registerPluginCommand } from './cli-plugin.js';
 import { registerSweepCommand } from './cli-sweep.js';
 import { registerWorkerCommand } from './cli-worker.js';
 import { QueueError } from './queue.js';
@@ -151,6 +152,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   registerSweepCommand(program);
   registerWorkerCommand(program);
   registerDataCommands(program);
+  registerPluginCommand(program);
   for (const extend of extensions) extend(program);
   return program;
 }

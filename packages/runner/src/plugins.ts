@@ -144,6 +144,21 @@ function pluginExportOf(mod: Record<string, unknown>, spec: string): unknown {
   throw new ConfigError(`plugin module '${spec}' has no default export (${has}): write \`export default yourPlugin\``);
 }
 
+/** Imports a plugin module (a resolved spec) and returns its plugin object, unchecked. */
+export async function importPlugin(spec: string): Promise<unknown> {
+  if (isAbsolute(spec) && !existsSync(spec)) throw new ConfigError(`plugin module '${spec}' does not exist`);
+  const target = prepareImport(spec);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(target);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const why = err.code === 'ERR_MODULE_NOT_FOUND' && !isAbsolute(spec) ? 'no such package is installed' : err.message;
+    throw new ConfigError(`plugin module '${spec}' cannot be loaded: ${why}`);
+  }
+  return pluginExportOf(mod, spec);
+}
+
 /**
  * Loads outside distiller plugins (resolved specs), checks each against the contract and
  * registers it under its own name. Fails before any training, naming the module.
@@ -156,21 +171,11 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
       plugins.push(getDistiller(known));
       continue;
     }
-    if (isAbsolute(spec) && !existsSync(spec)) throw new ConfigError(`plugin module '${spec}' does not exist`);
-    const target = prepareImport(spec);
-    let mod: Record<string, unknown>;
-    try {
-      mod = await import(target);
-    } catch (e) {
-      const err = e as Error & { code?: string };
-      const why = err.code === 'ERR_MODULE_NOT_FOUND' && !isAbsolute(spec) ? 'no such package is installed' : err.message;
-      throw new ConfigError(`plugin module '${spec}' cannot be loaded: ${why}`);
-    }
     let plugin: DistillerPlugin;
     try {
-      plugin = checkPlugin(pluginExportOf(mod, spec), `'${spec}'`);
+      plugin = checkPlugin(await importPlugin(spec), `'${spec}'`);
     } catch (e) {
-      throw new ConfigError((e as Error).message);
+      throw e instanceof ConfigError ? e : new ConfigError((e as Error).message);
     }
     if (hasDistiller(plugin.name)) {
       throw new ConfigError(`plugin module '${spec}' registers '${plugin.name}', which is already a distiller here`);
