@@ -118,30 +118,46 @@ function lossAndGradients(obj: StudentObjective, batch: BatchInput) {
   return { distill, toStudent, toOwn, finiteGrads };
 }
 
-/** Optimizer steps as runEpochs takes them; returns the median ms per step after the first, and tensors left per step. */
-function timedSteps(obj: StudentObjective, s: Setup, steps: number): { msPerStep: number; leakPerStep: number } {
+/** One optimizer step as runEpochs takes it, on the i-th batch; returns its milliseconds. */
+function stepper(obj: StudentObjective, s: Setup): (i: number) => number {
   const optimizer = new AdamW(obj.variables, { weightDecay: DEFAULT_STUDENT_CONFIG.weightDecay });
-  const step = (i: number) => {
+  return (i) => {
     const batch = batchOf(s.studentSet, s.numClasses, i * BATCH);
+    const t0 = performance.now();
     try {
       optimizer.minimize(() => obj.batchLoss(batch).total, 1e-3).dispose();
       obj.model.commitBatchStats();
       obj.afterStep(batch);
+      return performance.now() - t0;
     } finally {
       disposeBatch(batch);
     }
   };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Tensors left behind per step, after a first step (which may allocate state such as memory banks). */
+function leakPerStep(step: (i: number) => number, steps: number): number {
   step(0);
   const tensors = tf.memory().numTensors;
-  const times: number[] = [];
+  for (let i = 1; i <= steps; i++) step(i);
+  return (tf.memory().numTensors - tensors) / steps;
+}
+
+/**
+ * Median ms per step with the plugin ÷ without it, the two stepped in turn so that the machine's
+ * other work slows both alike.
+ */
+function stepTimeRatio(withPlugin: (i: number) => number, plain: (i: number) => number, steps: number): number {
+  plain(0);
+  const a: number[] = [];
+  const b: number[] = [];
   for (let i = 1; i <= steps; i++) {
-    const t0 = performance.now();
-    step(i);
-    times.push(performance.now() - t0);
+    a.push(withPlugin(i));
+    b.push(plain(i));
   }
-  // The median: one step slowed by the machine's other work does not move it.
-  times.sort((a, b) => a - b);
-  return { msPerStep: times[Math.floor(steps / 2)], leakPerStep: (tf.memory().numTensors - tensors) / steps };
+  return median(a) / median(b);
 }
 
 function checkRow(plugin: DistillerPlugin, options: Record<string, unknown>, s: Setup, seed: number, steps: number): PluginCheckRow {
@@ -166,11 +182,12 @@ function checkRow(plugin: DistillerPlugin, options: Record<string, unknown>, s: 
       g.toStudent === 0 ? "no gradient reaches the student's logits or features" : g.finiteGrads ? null : 'a gradient is not finite';
     const dead = g.toOwn.filter((v) => v.size === 0).map((v) => `'${v.name}'`);
     failures['grad → variables'] = dead.length ? `no gradient reaches ${dead.join(', ')}` : null;
-    const timed = timedSteps(obj, s, steps);
-    failures['no leak'] = timed.leakPerStep > 0 ? `${timed.leakPerStep} tensor(s) left behind per step` : null;
+    const step = stepper(obj, s);
+    const leak = leakPerStep(step, steps);
+    failures['no leak'] = leak > 0 ? `${leak} tensor(s) left behind per step` : null;
     const plain = objective(s, null, options, seed);
     try {
-      row.stepTimeRatio = timed.msPerStep / timedSteps(plain, s, steps).msPerStep;
+      row.stepTimeRatio = stepTimeRatio(step, stepper(plain, s), steps);
     } finally {
       plain.dispose();
     }

@@ -1,6 +1,7 @@
 import { BACKEND_NAMES, type PluginCheckReport, ROW_CHECKS, checkDistillerPlugin, listBackbones, selectBackend } from '@cmcrd/core';
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { registerPluginNewCommand } from './cli-plugin-new.js';
 import { importPlugin, resolvePluginSpec } from './plugins.js';
 
 function jsonObject(v: string): Record<string, unknown> {
@@ -66,4 +67,5 @@ export function registerPluginCommand(program: Command): void {
     .action(async (module: string, o: CheckCommandOptions) => {
       process.exitCode = await cmdPluginCheck(module, o);
     });
+  registerPluginNewCommand(plugin);
 }

@@ -104,7 +104,7 @@ const SHARED: Record<string, string> = {
 const hooked = new Set<string>();
 
 /** From now on, imports of the shared packages by files below root reach the CLI's own modules. */
-function shareImportsBelow(root: string): void {
+export function shareImportsBelow(root: string): void {
   const real = realpathSync(root);
   if (hooked.has(real)) return;
   hooked.add(real);
