@@ -13,7 +13,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const cli = resolve(here, '../src/cli.ts');
 const outside = mkdtempSync(join(tmpdir(), 'cmcrd-plugin-new-'));
 const dir = join(outside, 'my-hint');
-const env = { ...process.env, INIT_CWD: outside };
+const env: NodeJS.ProcessEnv = { ...process.env, INIT_CWD: outside };
 delete env.TSX_TSCONFIG_PATH;
 // Its `node --test` is a test run of its own, not one nested in this one.
 delete env.NODE_TEST_CONTEXT;
