@@ -67,3 +67,20 @@ test('an installed plugin package is found by name from where the command runs',
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /methods:.*\bat\b/);
 });
+
+test("a plugin's own copies of tfjs and zod in its node_modules are not used: its imports reach the CLI's", () => {
+  const dir = join(outside, 'with-own-copies');
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  copyFileSync(join(here, 'fixtures/outside-at.ts'), join(dir, 'src/index.ts'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cmcrd-plugin-at', type: 'module', main: 'src/index.ts' }));
+  // Decoys: loading either fails the run.
+  for (const name of ['@tensorflow/tfjs-core', 'zod', '@cmcrd/core']) {
+    const pkg = join(dir, 'node_modules', name);
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '0.0.0', type: 'module', main: 'index.js' }));
+    writeFileSync(join(pkg, 'index.js'), `throw new Error('the plugin folder\\'s own ${name} was loaded');\n`);
+  }
+  const r = cmcrd(['list', '--plugin', dir]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /methods:.*\bat\b/);
+});
