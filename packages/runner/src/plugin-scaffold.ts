@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,13 +45,15 @@ export interface CliTools {
   tsconfig: string | null;
 }
 
+/** The cmcrd running now (its entry file, e.g. with `serve` when run as `pnpm cmcrd`), and the tools beside it. */
 export function cliTools(): CliTools {
   const here = fileURLToPath(import.meta.url);
   const ext = fromSource ? '.ts' : '.js';
+  const entry = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : '';
   return {
     node: process.execPath,
     loader: fromSource ? ['--conditions=@cmcrd/source', '--import', import.meta.resolve('tsx')] : [],
-    cli: join(dirname(here), `cli${ext}`),
+    cli: /\.[cm]?[jt]s$/.test(entry) ? entry : join(dirname(here), `cli${ext}`),
     tsc: require.resolve('typescript/bin/tsc'),
     env: join(dirname(here), `plugin-env${ext}`),
     tsconfig: fromSource ? join(dirname(dirname(here)), 'tsconfig.json') : null,
