@@ -83,6 +83,21 @@ test('sweep --dry-run --plugin: a sweep file that uses a plugin it does not name
   assert.match(r.out, /sweep 'at-try' .*: 2 cells, 4 folds/);
 });
 
+test('sweep --plugin runs the folds in worker processes, which load the module too', async () => {
+  const file = join(dir, 'at-only.yaml');
+  writeFileSync(file, ['name: at-only', 'grids:', '  - dataset: synthetic-seed-iv', '    method: at', '    direction: em->eeg', '    epochs: 1', '    warmupEpochs: 0', '    teacherEpochs: 1', '    folds: [subject-01, subject-02]', ''].join('\n'));
+  const db = join(dir, 'sweep-run.sqlite');
+  const r = await cli(['sweep', file, '--db', db, '--workers', '2', '--backend', 'wasm', '--plugin', at]);
+  assert.equal(r.code, 0, r.err + r.out);
+  const store = Store.open(db);
+  try {
+    const folds = store.listFolds();
+    assert.deepEqual(folds.map((f) => [f.method, f.status, JSON.parse(f.config).module]), [['at', 'done', at], ['at', 'done', at]]);
+  } finally {
+    store.close();
+  }
+});
+
 test('list --plugin names the plugin among the methods; a missing module exits 2', async () => {
   const r = await cli(['list', '--plugin', at]);
   assert.equal(r.code, 0, r.err + r.out);
