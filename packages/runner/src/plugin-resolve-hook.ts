@@ -11,9 +11,11 @@ export interface PluginResolveData {
   root: string;
   /** Package name → the URL to resolve it from (a module of the CLI that depends on it). */
   targets: Record<string, string>;
+  /** The CLI's own folder (real path), when it lies below root: its files resolve as they always do. */
+  exclude: string | null;
 }
 
-let data: PluginResolveData = { root: '', targets: {} };
+let data: PluginResolveData = { root: '', targets: {}, exclude: null };
 
 export function initialize(d: PluginResolveData): void {
   data = d;
@@ -30,6 +32,7 @@ function isPluginFile(parentURL: string | undefined): boolean {
   if (!parentURL?.startsWith('file:')) return false;
   const path = fileURLToPath(parentURL);
   if (!path.startsWith(data.root + sep)) return false;
+  if (data.exclude && path.startsWith(data.exclude + sep)) return false;
   return !path.slice(data.root.length).split(sep).includes('node_modules');
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { register } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type DistillerPlugin, checkPlugin, getDistiller, hasDistiller, registerDistiller } from '@cmcrd/core';
 import { builtinDistillers } from '@cmcrd/kd-baselines';
 import { exports as packageExports } from 'resolve.exports';
@@ -103,13 +103,21 @@ const SHARED: Record<string, string> = {
 };
 const hooked = new Set<string>();
 
+/** The CLI's own folder: the workspace that holds this package (or the package itself). */
+function cliRoot(): string {
+  const pkg = packageRootOf(realpathSync(fileURLToPath(import.meta.url)));
+  for (let d = pkg; dirname(d) !== d; d = dirname(d)) if (existsSync(join(d, 'pnpm-workspace.yaml'))) return d;
+  return pkg;
+}
+
 /** From now on, imports of the shared packages by files below root reach the CLI's own modules. */
 export function shareImportsBelow(root: string): void {
   const real = realpathSync(root);
   if (hooked.has(real)) return;
   hooked.add(real);
   const hook = new URL(import.meta.url.endsWith('.ts') ? './plugin-resolve-hook.ts' : './plugin-resolve-hook.js', import.meta.url);
-  const data: PluginResolveData = { root: real, targets: SHARED };
+  const own = cliRoot();
+  const data: PluginResolveData = { root: real, targets: SHARED, exclude: own.startsWith(real + sep) ? own : null };
   register(hook, { data });
 }
 
