@@ -76,7 +76,8 @@ export function checkPlugin(candidate: unknown, origin: string): DistillerPlugin
   const fail = (what: string): never => {
     throw new PluginContractError(`distiller plugin from ${origin}: ${what}`);
   };
-  if (candidate == null || typeof candidate !== 'object') fail('the default export is not an object');
+  if (candidate === undefined) fail('there is no default export (write `export default yourPlugin`)');
+  if (candidate === null || typeof candidate !== 'object') fail('the default export is not an object');
   const p = candidate as Record<string, unknown>;
   if (typeof p.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(p.name)) {
     fail("'name' must be a lowercase string such as 'my-loss'");
@@ -127,15 +128,11 @@ export function parseDistillerOptions(plugin: DistillerPlugin, raw: unknown): Re
   return r.data;
 }
 
-/** Checks a distiller's returned loss: a finite scalar, named after the plugin. */
-export function checkLossShape(name: string, loss: unknown): asserts loss is Scalar {
+/** Checks a distiller's returned loss is a scalar tensor (the caller names the distiller). */
+export function checkLossShape(loss: unknown): asserts loss is Scalar {
   const t = loss as { rank?: number; shape?: number[] } | null;
   if (!t || typeof t !== 'object' || typeof t.rank !== 'number') {
-    throw new PluginContractError(`distiller '${name}' loss() did not return a tensor`);
+    throw new PluginContractError('loss() did not return a tensor');
   }
-  if (t.rank !== 0) {
-    throw new PluginContractError(
-      `distiller '${name}' loss() returned shape [${t.shape}], expected a scalar`,
-    );
-  }
+  if (t.rank !== 0) throw new PluginContractError(`loss() returned shape [${t.shape}], expected a scalar`);
 }

@@ -73,6 +73,13 @@ export {
   buildStudentObjective,
   trainStudent,
 } from './train/student.js';
+export {
+  type PluginCheckOptions,
+  type PluginCheckReport,
+  type PluginCheckRow,
+  ROW_CHECKS,
+  checkDistillerPlugin,
+} from './plugin-check.js';
 
 import { registerDistiller } from './distiller.js';
 import { cmcrdPlugin } from './distillers/cmcrd.js';

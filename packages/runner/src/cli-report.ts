@@ -12,6 +12,8 @@ import {
   ReportError,
 } from './report/index.js';
 import { ALTERNATIVES, PAIRED_TESTS } from './stats.js';
+import { collectPlugin, loadCliPlugins } from './plugins.js';
+import { referenceVariantsHint } from './report/reference-variants.js';
 import { Store } from './store/store.js';
 
 export interface ReportCommandOptions extends ReportOptions {
@@ -34,7 +36,7 @@ export function cmdReport(
         kind === 'ablation'
           ? " (it needs CMCRD folds with at least two MCC/US/IEW combinations: see sweeps/paper.yaml's t7 grid)"
           : kind === 'significance'
-            ? ` (it needs folds of '${o.reference ?? 'cmcrd'}' and of at least one other distiller)`
+            ? (referenceVariantsHint(store, o.reference ?? 'cmcrd', o) ?? ` (it needs folds of '${o.reference ?? 'cmcrd'}' and of at least one other distiller)`)
             : kind === 'fusion' || kind === 'timing'
               ? ' (it needs eeg-only, em-only, fusion or cmcrd folds)'
               : '';
@@ -97,7 +99,9 @@ export function registerReportCommand(program: Command, int: (name: string) => (
     )
     .option('--no-paper', "leave out the paper's values")
     .option('--out <dir>', 'report all: the folder to write the bundle to')
-    .action((table: string, o: ReportCommandOptions & { out?: string }) => {
+    .option('--plugin <module>', "an outside distiller plugin, so that its default options are known (repeatable)", collectPlugin)
+    .action(async (table: string, o: ReportCommandOptions & { out?: string; plugin?: string[] }) => {
+      await loadCliPlugins(o.plugin);
       if (table === 'all') {
         if (!o.out) throw new ReportError('report all needs --out DIR (the folder to write every table to)');
         process.exitCode = cmdReportAll({ ...o, out: o.out });

@@ -5,6 +5,7 @@ import { executeJobs } from './execute.js';
 import { expandJobs } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
 import { executeOnQueue } from './queue.js';
+import { collectPlugin, loadCliPlugins, withCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
 import { Store } from './store/store.js';
 import { expandSweep, loadSweepFile, loadSweepPlugins } from './sweep-file.js';
@@ -34,6 +35,8 @@ export interface SweepCommandOptions {
   embeddings?: boolean;
   /** Store each fold's trained model (off by default, like embeddings; or `keepModels: true` in the file). */
   keepModels?: boolean;
+  /** Outside plugins given on the command line (the sweep file may name its own). */
+  plugin?: string[];
 }
 
 /** `cmcrd sweep <file>`: every fold of a sweep file, resumable; --dry-run counts and estimates. */
@@ -41,7 +44,8 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   const path = userPath(file);
   const spec = loadSweepFile(path);
   await loadSweepPlugins(spec);
-  const cells = expandSweep(spec, { real: o.real === true });
+  const cliPlugins = await loadCliPlugins(o.plugin);
+  const cells = withCliPlugins(expandSweep(spec, { real: o.real === true }), cliPlugins);
   const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true, keepModels: o.keepModels === true || spec.keepModels === true });
   const store = Store.open(userPath(o.db));
   try {
@@ -111,6 +115,7 @@ export function registerSweepCommand(program: Command, workersDefault = availabl
     .option('--retries <n>', 'how many more times a failed fold is started', count('--retries'), 1)
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--queue <url>', 'run the folds on `cmcrd worker`s through this Redis (redis://host:port[/db]) instead of local worker processes')
+    .option('--plugin <module>', 'load an outside distiller plugin the sweep file uses but does not name (repeatable)', collectPlugin)
     .option('--embeddings', "store a 2-D t-SNE of each fold's test-set features with it (about half a second per fold; not part of a fold's identity)")
     .option('--keep-models', "store each fold's trained model with it, for cmcrd export (or keepModels: true in the sweep file; not part of a fold's identity)")
     .action(async (file: string, o: SweepCommandOptions) => {

@@ -7,6 +7,7 @@ import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAM
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
 import { registerExportCommand } from './cli-export.js';
+import { registerPluginCommand } from './cli-plugin.js';
 import { registerPredictCommand } from './cli-predict.js';
 import { registerSweepCommand } from './cli-sweep.js';
 import { registerWorkerCommand } from './cli-worker.js';
@@ -16,7 +17,7 @@ import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
 import { expandJobs, preparePlugins } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
-import { loadBuiltins } from './plugins.js';
+import { collectPlugin, loadBuiltins, loadCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
 import { Store, StoreError } from './store/store.js';
 import { SweepFileError } from './sweep-file.js';
@@ -134,7 +135,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .option('--options <json>', 'method options as a JSON object', json('--options'))
     .option('--protocol-option <key=value>', 'normalisation=train|per-subject|paper, mccSource=train|target, epochSelection=last|best-val|oracle-test', keyValue)
     .option('--folds <keys>', 'comma-separated fold keys (default: all)')
-    .option('--plugin <module>', 'load an outside distiller plugin (a file path or a package name; repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--plugin <module>', 'load an outside distiller plugin (a file, a package folder or an installed package name; repeatable)', collectPlugin)
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--no-keep-models', "do not store each fold's trained model (kept by default, for cmcrd export)")
     .addOption(workersOption())
@@ -146,7 +147,9 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   program
     .command('list')
     .description('datasets, protocols, backbones, methods and backends known here')
-    .action(() => {
+    .option('--plugin <module>', 'also list an outside distiller plugin (repeatable)', collectPlugin)
+    .action(async (o) => {
+      await loadCliPlugins(o.plugin);
       console.log(`datasets:  ${DATASET_NAMES.join(', ')}; releases (after cmcrd data import): ${RELEASE_NAMES.join(', ')}`);
       console.log(`protocols: ${PROTOCOL_NAMES.join(', ')}`);
       console.log(`backbones: ${listBackbones().join(', ')}`);
@@ -159,6 +162,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   registerDataCommands(program);
   registerExportCommand(program);
   registerPredictCommand(program);
+  registerPluginCommand(program);
   for (const extend of extensions) extend(program);
   return program;
 }

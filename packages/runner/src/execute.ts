@@ -80,7 +80,7 @@ export function recordAttempt(
 ): { outcome: FoldOutcome; inserted: boolean; retry: boolean } {
   if (outcome.newTeacher) store.putTeacher(outcome.newTeacher);
   const row = { ...outcome.row, attempts, sweepId: o.sweepId ?? null };
-  const retry = row.status === 'failed' && attempts <= (o.retries ?? 1);
+  const retry = row.status === 'failed' && !outcome.deterministic && attempts <= (o.retries ?? 1);
   const { inserted } = store.recordFold(row, outcome.epochs, outcome.artifacts);
   return { outcome: { ...outcome, row }, inserted, retry };
 }
@@ -200,7 +200,8 @@ function runInWorkers(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exec
   // Running from source (tsx), a worker needs the TypeScript loader and the source conditions too.
   const fromSource = import.meta.url.endsWith('.ts');
   const workerFile = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : [];
+  // tsx as a URL: a command run from a folder outside the repository would not find it by name.
+  const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', import.meta.resolve('tsx')] : [];
   let nextId = 0;
   let live = 0;
   // Workers that die before taking any fold (a broken install, a backend that cannot load)

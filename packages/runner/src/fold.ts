@@ -1,6 +1,7 @@
 import { codeRevision } from './revision.js';
 import { hostname } from 'node:os';
 import {
+  DistillerFailure,
   type Backbone,
   DEFAULT_TEACHER_CONFIG,
   type EpochRecord,
@@ -31,6 +32,8 @@ export interface FoldOutcome {
   artifacts?: ArtifactInput[];
   /** A teacher this fold trained (and nobody had stored yet): the coordinator stores it. */
   newTeacher?: NewTeacherRow;
+  /** The failure is the same on every attempt (a plugin broke its contract): no retry. */
+  deterministic?: boolean;
 }
 
 /** Where stored teachers come from: the store itself, or what the coordinator sent with the job. */
@@ -332,6 +335,7 @@ export class FoldExecutor {
         epochs: [],
         // A teacher that trained fine is worth keeping even if the student failed.
         ...(newTeacher ? { newTeacher } : {}),
+        ...(err instanceof DistillerFailure && err.contract ? { deterministic: true } : {}),
       };
     }
   }

@@ -1,10 +1,13 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { register } from 'node:module';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type DistillerPlugin, checkPlugin, getDistiller, hasDistiller, registerDistiller } from '@cmcrd/core';
 import { builtinDistillers } from '@cmcrd/kd-baselines';
+import { exports as packageExports } from 'resolve.exports';
 import { ConfigError } from './errors.js';
 import { registerDisplayName } from './report/display.js';
+import type { PluginResolveData } from './plugin-resolve-hook.js';
 
 /** Registers the baseline distillers of @cmcrd/kd-baselines (CMCRD itself lives in core). */
 export function loadBuiltins(): void {
@@ -24,12 +27,145 @@ function looksLikePath(spec: string): boolean {
   return spec.startsWith('.') || isAbsolute(spec) || /\.(m?[jt]s|cjs)$/.test(spec);
 }
 
-/** A module given on the command line or in a config: a file path (made absolute) or a package name. */
+/** The folder of an installed package, looked up in node_modules from dir upwards. */
+function findInstalledPackage(name: string, dir: string): string | null {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const candidate = join(d, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (dirname(d) === d) return null;
+  }
+}
+
+/**
+ * A module given on the command line or in a config: a file or a package folder (made absolute),
+ * or a package name — installed below baseDir (made the absolute folder), or else left to the
+ * CLI's own resolution.
+ */
 export function resolvePluginSpec(spec: string, baseDir: string): string {
-  if (!looksLikePath(spec)) return spec;
+  if (!looksLikePath(spec)) return findInstalledPackage(spec, baseDir) ?? spec;
   const file = resolve(baseDir, spec);
   if (!existsSync(file)) throw new ConfigError(`plugin module '${spec}' does not exist (looked for ${file})`);
   return file;
+}
+
+/** The --conditions this process runs with (a package folder's exports are read with them). */
+function activeConditions(): string[] {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const out: string[] = [];
+  args.forEach((a, i) => {
+    const m = /^(?:--conditions|-C)(?:=(.+))?$/.exec(a);
+    if (m) out.push(m[1] ?? args[i + 1]);
+  });
+  return out.filter(Boolean);
+}
+
+/** A package folder's entry module: its exports ('.', import conditions), else main, else index.js. */
+function packageEntry(dir: string): string {
+  const manifest = join(dir, 'package.json');
+  if (!existsSync(manifest)) throw new ConfigError(`plugin folder '${dir}' has no package.json`);
+  let pkg: Record<string, unknown>;
+  try {
+    pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`plugin folder '${dir}': package.json is not valid JSON (${(e as Error).message})`);
+  }
+  let entry: string | undefined;
+  if (pkg.exports !== undefined) {
+    try {
+      entry = packageExports(pkg, '.', { conditions: [...activeConditions(), 'node', 'import'] })?.[0];
+    } catch (e) {
+      throw new ConfigError(`plugin folder '${dir}': package.json 'exports' has no entry for import (${(e as Error).message})`);
+    }
+  }
+  entry ??= typeof pkg.main === 'string' ? pkg.main : 'index.js';
+  const file = resolve(dir, entry);
+  if (!existsSync(file)) throw new ConfigError(`plugin folder '${dir}': its entry ${entry} does not exist (not built yet?)`);
+  return file;
+}
+
+/** The folder that holds a package's file: the nearest one with a package.json. */
+function packageRootOf(file: string): string {
+  for (let d = dirname(file); ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return dirname(file);
+  }
+}
+
+// The packages a plugin shares with the CLI, and a module of the CLI to resolve each from.
+const runnerUrl = import.meta.url;
+const coreUrl = import.meta.resolve('@cmcrd/core');
+const SHARED: Record<string, string> = {
+  '@cmcrd/core': runnerUrl,
+  '@cmcrd/data': runnerUrl,
+  '@cmcrd/kd-baselines': runnerUrl,
+  zod: coreUrl,
+  '@tensorflow/tfjs': coreUrl,
+  '@tensorflow/tfjs-core': coreUrl,
+};
+const hooked = new Set<string>();
+
+/** The CLI's own folder: the workspace that holds this package (or the package itself). */
+function cliRoot(): string {
+  const pkg = packageRootOf(realpathSync(fileURLToPath(import.meta.url)));
+  for (let d = pkg; dirname(d) !== d; d = dirname(d)) if (existsSync(join(d, 'pnpm-workspace.yaml'))) return d;
+  return pkg;
+}
+
+/** From now on, imports of the shared packages by files below root reach the CLI's own modules. */
+export function shareImportsBelow(root: string): void {
+  const real = realpathSync(root);
+  if (hooked.has(real)) return;
+  hooked.add(real);
+  const hook = new URL(import.meta.url.endsWith('.ts') ? './plugin-resolve-hook.ts' : './plugin-resolve-hook.js', import.meta.url);
+  const own = cliRoot();
+  const data: PluginResolveData = { root: real, targets: SHARED, exclude: own.startsWith(real + sep) ? own : null };
+  register(hook, { data });
+}
+
+/** Where to import a loaded spec from, after making its imports of the shared packages the CLI's. */
+function prepareImport(spec: string): string {
+  if (!isAbsolute(spec)) {
+    // A package name the CLI itself resolves.
+    let url: string;
+    try {
+      url = import.meta.resolve(spec);
+    } catch {
+      throw new ConfigError(`plugin module '${spec}' cannot be loaded: no such package is installed`);
+    }
+    if (url.startsWith('file:')) shareImportsBelow(packageRootOf(new URL(url).pathname));
+    return spec;
+  }
+  if (statSync(spec).isDirectory()) {
+    const entry = packageEntry(spec);
+    shareImportsBelow(spec);
+    return pathToFileURL(entry).href;
+  }
+  shareImportsBelow(dirname(spec));
+  return pathToFileURL(spec).href;
+}
+
+/** The plugin object of a module: its default export (or one named `plugin`). */
+function pluginExportOf(mod: Record<string, unknown>, spec: string): unknown {
+  const candidate = mod.default ?? mod.plugin;
+  if (candidate !== undefined) return candidate;
+  const names = Object.keys(mod);
+  const has = names.length ? `it exports ${names.map((n) => `'${n}'`).join(', ')}` : 'it exports nothing';
+  throw new ConfigError(`plugin module '${spec}' has no default export (${has}): write \`export default yourPlugin\``);
+}
+
+/** Imports a plugin module (a resolved spec) and returns its plugin object, unchecked. */
+export async function importPlugin(spec: string): Promise<unknown> {
+  if (isAbsolute(spec) && !existsSync(spec)) throw new ConfigError(`plugin module '${spec}' does not exist`);
+  const target = prepareImport(spec);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(target);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const why = err.code === 'ERR_MODULE_NOT_FOUND' && !isAbsolute(spec) ? 'no such package is installed' : err.message;
+    throw new ConfigError(`plugin module '${spec}' cannot be loaded: ${why}`);
+  }
+  return pluginExportOf(mod, spec);
 }
 
 /**
@@ -44,20 +180,11 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
       plugins.push(getDistiller(known));
       continue;
     }
-    let mod: Record<string, unknown>;
-    try {
-      mod = await import(isAbsolute(spec) ? pathToFileURL(spec).href : spec);
-    } catch (e) {
-      const err = e as Error & { code?: string };
-      const why = err.code === 'ERR_MODULE_NOT_FOUND' && !isAbsolute(spec) ? 'no such package is installed' : err.message;
-      throw new ConfigError(`plugin module '${spec}' cannot be loaded: ${why}`);
-    }
-    const candidate = mod.default ?? mod.plugin;
     let plugin: DistillerPlugin;
     try {
-      plugin = checkPlugin(candidate, `'${spec}'`);
+      plugin = checkPlugin(await importPlugin(spec), `'${spec}'`);
     } catch (e) {
-      throw new ConfigError((e as Error).message);
+      throw e instanceof ConfigError ? e : new ConfigError((e as Error).message);
     }
     if (hasDistiller(plugin.name)) {
       throw new ConfigError(`plugin module '${spec}' registers '${plugin.name}', which is already a distiller here`);
@@ -69,4 +196,23 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
     plugins.push(plugin);
   }
   return plugins;
+}
+
+/** The repeatable --plugin option of the commands that name methods. */
+export const collectPlugin = (v: string, acc: string[] = []): string[] => [...acc, v];
+
+/** Loads the --plugin modules of a command, paths relative to where the user ran it: each module and its method. */
+export async function loadCliPlugins(specs: readonly string[] | undefined): Promise<{ module: string; method: string }[]> {
+  const resolved = (specs ?? []).map((p) => resolvePluginSpec(p, process.env.INIT_CWD ?? process.cwd()));
+  const plugins = await loadPluginModules(resolved);
+  return plugins.map((p, i) => ({ module: resolved[i], method: p.name }));
+}
+
+/** Cells of a method a --plugin module registered name the module, so that worker processes load it too. */
+export function withCliPlugins<T extends { method: string; plugins?: string[] }>(cells: T[], cli: { module: string; method: string }[]): T[] {
+  if (!cli.length) return cells;
+  return cells.map((c) => {
+    const extra = cli.filter((p) => p.method === c.method && !c.plugins?.includes(p.module)).map((p) => p.module);
+    return extra.length ? { ...c, plugins: [...(c.plugins ?? []), ...extra] } : c;
+  });
 }

@@ -1,6 +1,6 @@
 import { getBackbone } from '../backbones/registry.js';
 import type { Backbone, Modality } from '../backbones/types.js';
-import { type Distiller, type DistillerPlugin, checkLossShape } from '../distiller.js';
+import { type Distiller, type DistillerPlugin, PluginContractError, checkLossShape } from '../distiller.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { AdamW } from '../optim/flat-optimizer.js';
 import { warmupCosine } from '../optim/schedule.js';
@@ -46,9 +46,19 @@ export class DistillerFailure extends Error {
   constructor(
     readonly plugin: string,
     message: string,
+    /** A broken contract (a non-scalar loss, an unlisted variable): the same every time, not worth a retry. */
+    readonly contract = false,
   ) {
     super(`distiller '${plugin}': ${message}`);
   }
+}
+
+/** Trainable variables registered since `before` that the distiller did not list: they would never be trained. */
+function unlistedVariables(before: Set<string>, listed: Variable[]): string[] {
+  const names = new Set(listed.map((v) => v.name));
+  return Object.entries(tf.engine().registeredVariables)
+    .filter(([name, v]) => !before.has(name) && v.trainable && !names.has(name))
+    .map(([name]) => name);
 }
 
 /** The student's per-batch objective CE + distiller, and everything it trains. */
@@ -86,6 +96,7 @@ export function buildStudentObjective(s: StudentTraining): StudentObjective {
   const labels = s.train.labels;
   let distiller: Distiller | null = null;
   if (d && teacher) {
+    const before = new Set(Object.keys(tf.engine().registeredVariables));
     try {
       distiller = d.plugin.create(
         {
@@ -106,6 +117,20 @@ export function buildStudentObjective(s: StudentTraining): StudentObjective {
       throw new DistillerFailure(
         d.plugin.name,
         'create() must return { variables: Variable[], loss(batch), dispose() }',
+        true,
+      );
+    }
+    const unlisted = unlistedVariables(before, distiller.variables);
+    if (unlisted.length) {
+      try {
+        distiller.dispose();
+      } finally {
+        model.dispose();
+      }
+      throw new DistillerFailure(
+        d.plugin.name,
+        `create() made the trainable variable${unlisted.length > 1 ? 's' : ''} ${unlisted.map((n) => `'${n}'`).join(', ')} but left ${unlisted.length > 1 ? 'them' : 'it'} out of 'variables', so ${unlisted.length > 1 ? 'they' : 'it'} would never be trained (list ${unlisted.length > 1 ? 'them' : 'it'}, or create ${unlisted.length > 1 ? 'them' : 'it'} with trainable = false)`,
+        true,
       );
     }
   }
@@ -131,9 +156,10 @@ export function buildStudentObjective(s: StudentTraining): StudentObjective {
           labelsOneHot: oneHot,
           indices: rows,
         });
-        checkLossShape(name, loss);
+        checkLossShape(loss);
       } catch (e) {
-        throw e instanceof DistillerFailure ? e : new DistillerFailure(name, (e as Error).message);
+        if (e instanceof DistillerFailure) throw e;
+        throw new DistillerFailure(name, (e as Error).message, e instanceof PluginContractError);
       }
       return { total: tf.add(ce, loss) as Scalar, parts: { ce, distill: loss }, logits: out.logits };
     },

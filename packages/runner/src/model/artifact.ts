@@ -63,7 +63,7 @@ export interface ModelProvenance {
   confusion: number[][];
   selectedEpoch: number | null;
   backend: string;
-  /** `git describe --always --dirty` of the code that trained it, or $CMCRD_CODE_REVISION, or 'unknown'. */
+  /** The revision of the code that trained it, as stored with its fold (revision.ts). */
   codeRevision: string;
   /** The fold's identity hash (folds.config_hash). */
   configHash: string;
