@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
@@ -52,6 +53,7 @@ export interface NotFoundBody {
 export interface HealthBody {
   ok: true;
   version: string;
+  /** The store's file name (no directory). */
   store: string;
   readOnly: boolean;
 }
@@ -88,8 +90,9 @@ export function createApi(options: AppOptions = {}): Api {
     },
   });
 
+  // The store's file name only: an absolute path would tell a caller about the machine's layout.
   app.get('/api/health', (c) =>
-    c.json<HealthBody>({ ok: true, version, store: store.path, readOnly: token === null }),
+    c.json<HealthBody>({ ok: true, version, store: basename(store.path), readOnly: token === null }),
   );
   registerFoldRoutes(app, ctx);
   registerEmbeddingRoutes(app, ctx);

@@ -60,15 +60,11 @@ export class SweepController {
     let name: string;
     try {
       // A posted spec is checked before it is written anywhere; its errors say "spec:line:col".
-      const spec = parseSweep(text, named ?? 'spec');
-      name = spec.name;
-      if (spec.plugins.length || spec.grids.some((g) => g.plugins.length)) {
-        throw new SweepRequestError(
-          400,
+      const spec = parseSweep(text, named ?? 'spec', {
+        refusePlugins:
           'plugins are not accepted over the API (loading one runs its code); run this sweep with `cmcrd sweep`',
-          r.spec !== undefined ? 'spec' : 'path',
-        );
-      }
+      });
+      name = spec.name;
       cells = expandSweep(spec, { real: r.real === true });
     } catch (e) {
       if (e instanceof SweepFileError || e instanceof ConfigError)

@@ -137,6 +137,7 @@ class Reader {
     readonly file: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    readonly o: ParseOptions = {},
   ) {
     this.baseDir = dirname(resolve(file));
   }
@@ -273,6 +274,8 @@ function readFolds(r: Reader, e: Entry): Located<string[]> {
 }
 
 function readPlugins(r: Reader, e: Entry): Located<string>[] {
+  // Refused before any path is resolved: the answer must not tell whether a file exists.
+  if (r.o.refusePlugins) r.fail(e.value, e.key, r.o.refusePlugins);
   return r.items(e.value, e.key).map((it) => {
     const spec = r.string(it.node, it.key);
     try {
@@ -369,11 +372,16 @@ function refuseYamlProblems(r: Reader, doc: Document): void {
   throw new SweepFileError(r.file, `YAML: ${what}`, pos ? { line: pos.line, column: pos.col } : {});
 }
 
+export interface ParseOptions {
+  /** Refuse any `plugins` key with this reason, before looking at the paths (the API: loading one runs its code). */
+  refusePlugins?: string;
+}
+
 /** Parses and checks the structure of a sweep (keys, types, names that need no registry); see docs/sweeps.md. */
-export function parseSweep(text: string, file: string): SweepSpec {
+export function parseSweep(text: string, file: string, o: ParseOptions = {}): SweepSpec {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const r = new Reader(file, doc, lines);
+  const r = new Reader(file, doc, lines, o);
   refuseYamlProblems(r, doc);
   if (doc.contents === null) throw new SweepFileError(file, 'empty sweep file');
   const root = doc.contents as Node;
