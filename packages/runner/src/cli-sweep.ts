@@ -74,7 +74,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
     const failedRows = jobs.map((j) => store.findByHash(j.configHash)).filter((r) => r?.status === 'failed');
     store.finishSweep(sweep.id, failedRows.length);
     console.log(
-      `\n${summary.finished} fold(s) run, ${summary.skipped} already stored, ${summary.failed} failed, in ${hms((performance.now() - started) / 1000)}. Results: ${store.path}`,
+      `\n${summary.finished} fold(s) run, ${summary.skipped} already stored, ${summary.elsewhere ? `${summary.elsewhere} run by another coordinator, ` : ''}${summary.failed} failed, in ${hms((performance.now() - started) / 1000)}. Results: ${store.path}`,
     );
     for (const r of failedRows) console.log(`  FAILED ${r!.dataset} ${r!.foldKey} ${r!.method} ${r!.backbone} (${r!.attempts} attempt(s)): ${r!.error}`);
     return failedRows.length > 0 ? 1 : 0;

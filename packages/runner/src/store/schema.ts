@@ -137,6 +137,28 @@ export const sweeps = sqliteTable(
   (t) => [uniqueIndex('sweeps_spec_hash_unique').on(t.specHash)],
 );
 
+/**
+ * A fold a coordinator is training now. Several coordinators may share one store: each claims a
+ * fold here before it trains it, renews `heartbeat_at` while it runs, and removes the claim once
+ * the fold is stored. A claim whose heartbeat is older than the timeout (its coordinator was
+ * killed) is taken over by another coordinator (src/claims.ts).
+ */
+export const claims = sqliteTable(
+  'claims',
+  {
+    configHash: text('config_hash').primaryKey(),
+    /** The coordinator: `host:pid:random`, unique per process. */
+    owner: text('owner').notNull(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    sweepId: integer('sweep_id'),
+    /** Milliseconds since the epoch. */
+    claimedAt: integer('claimed_at').notNull(),
+    heartbeatAt: integer('heartbeat_at').notNull(),
+  },
+  (t) => [index('claims_owner_idx').on(t.owner)],
+);
+
 /** Per-epoch training record of a fold's final model (the student, or the unimodal model). */
 export const epochs = sqliteTable(
   'epochs',
@@ -216,3 +238,4 @@ export type NewFoldRow = typeof folds.$inferInsert;
 export type EpochRow = typeof epochs.$inferSelect;
 export type NewEpochRow = typeof epochs.$inferInsert;
 export type ArtifactRow = typeof artifacts.$inferSelect;
+export type ClaimRow = typeof claims.$inferSelect;
