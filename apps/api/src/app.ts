@@ -69,7 +69,8 @@ export interface Api {
 /** Builds the HTTP API over a store. No listening: mount `app.fetch` anywhere (see startServer). */
 export function createApi(options: AppOptions = {}): Api {
   const owned = options.store === undefined;
-  const store = options.store ?? Store.open(userPath(options.dbPath ?? DEFAULT_DB));
+  // A damaged store is refused here (StoreFaultError), not answered with a 500 on every read.
+  const store = options.store ?? Store.open(userPath(options.dbPath ?? DEFAULT_DB), { verify: true });
   const token = options.token === undefined ? process.env.CMCRD_API_TOKEN || null : options.token || null;
   const sweeps = new SweepController(
     store,

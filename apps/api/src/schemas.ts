@@ -151,7 +151,7 @@ export const ExperimentSchema = z
     id: z.number().int(),
     name: z.string(),
     file: z.string(),
-    status: z.enum(['running', 'finished', 'cancelled']),
+    status: z.enum(['running', 'finished', 'cancelled', 'stopped']),
     options: Json,
     folds: z.number().int(),
     done: z.number().int(),

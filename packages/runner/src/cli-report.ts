@@ -23,7 +23,7 @@ export function cmdReport(
   out: (s: string) => void = (s) => process.stdout.write(s),
 ): number {
   const kind = parseTableKind(kindName);
-  const store = Store.open(userPath(o.db));
+  const store = Store.open(userPath(o.db), { verify: true });
   try {
     const tables = buildReport(store, kind, o);
     if (tables.length === 0) {

@@ -6,6 +6,7 @@ import { expandJobs } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
 import { executeOnQueue } from './queue.js';
 import { progressPrinter } from './report-progress.js';
+import { storeFaultOf } from './store/faults.js';
 import { Store } from './store/store.js';
 import { expandSweep, loadSweepFile, loadSweepPlugins } from './sweep-file.js';
 
@@ -41,7 +42,9 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   await loadSweepPlugins(spec);
   const cells = expandSweep(spec, { real: o.real === true });
   const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true });
-  const store = Store.open(userPath(o.db));
+  // Checked when opened: a damaged store is refused before anything is written to it.
+  const store = Store.open(userPath(o.db), { verify: true });
+  let sweepId: number | undefined;
   try {
     if (o.dryRun) {
       process.stderr.write(`counting ${jobs.length} folds and timing a few training steps per kind of fold not seen in ${store.path} …\n`);
@@ -64,6 +67,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
       return 0;
     }
     const sweep = store.openSweep({ name: spec.name, file: path, spec: spec.text, options: { real: o.real === true }, folds: jobs.length });
+    sweepId = sweep.id;
     console.log(`cmcrd sweep '${spec.name}': ${jobs.length} folds (${cells.length} cells) → ${store.path}`);
     const started = performance.now();
     const common = { retries: o.retries, sweepId: sweep.id, onEvent: progressPrinter() };
@@ -78,6 +82,18 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
     );
     for (const r of failedRows) console.log(`  FAILED ${r!.dataset} ${r!.foldKey} ${r!.method} ${r!.backbone} (${r!.attempts} attempt(s)): ${r!.error}`);
     return failedRows.length > 0 ? 1 : 0;
+  } catch (e) {
+    // A full disk, a read-only or damaged store: one paragraph (exit 2), the sweep row marked stopped.
+    const fault = storeFaultOf(e, store.path);
+    if (!fault) throw e;
+    if (sweepId !== undefined) {
+      try {
+        store.stopSweep(sweepId);
+      } catch {
+        // The store refuses this write too; the row says running until the next run resumes it.
+      }
+    }
+    throw fault;
   } finally {
     store.close();
   }

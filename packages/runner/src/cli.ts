@@ -94,6 +94,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .showHelpAfterError()
     .exitOverride()
     .option('--data-dir <dir>', 'where imported datasets are cached (default: $CMCRD_DATA_DIR or ./datasets)')
+    .option('--debug', 'print the stack of an error as well as its message')
     .hook('preAction', (cmd) => {
       const dir = cmd.opts().dataDir as string | undefined;
       // Through the environment, so that worker processes see it too.
@@ -178,6 +179,7 @@ export async function main(argv: string[], extensions: readonly CommandExtension
       err instanceof ReportError
     ) {
       console.error(`cmcrd: ${err.message}`);
+      if (argv.includes('--debug')) console.error(err.stack);
       return 2;
     }
     console.error(`cmcrd: ${err.stack ?? err.message}`);

@@ -19,3 +19,5 @@ export { cmdSweep } from './cli-sweep.js';
 export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
 export { runQueueWorker } from './queue-worker.js';
 export { type TTestResult, benjaminiHochberg, pairedTTest } from './stats.js';
+export { StoreFaultError, type StoreFaultCause, storeFaultOf } from './store/faults.js';
+export { ClaimBoard, claimTimeoutMs } from './claims.js';

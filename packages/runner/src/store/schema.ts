@@ -126,7 +126,8 @@ export const sweeps = sqliteTable(
     specHash: text('spec_hash').notNull(),
     /** e.g. {"real": true} */
     options: text('options').notNull(),
-    status: text('status', { enum: ['running', 'finished', 'cancelled'] }).notNull(),
+    /** 'stopped': a store fault (full disk, read-only, damaged) ended its coordinator; a re-run resumes it. */
+    status: text('status', { enum: ['running', 'finished', 'cancelled', 'stopped'] }).notNull(),
     folds: integer('folds').notNull(),
     failed: integer('failed').notNull().default(0),
     createdAt: text('created_at')

@@ -6,6 +6,8 @@ import { and, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { StoreError } from './errors.js';
+import { StoreFaultError, storeFaultOf } from './faults.js';
 import * as schema from './schema.js';
 import { createHash } from 'node:crypto';
 import {
@@ -30,9 +32,7 @@ export const APPLICATION_ID = 0x434d4352;
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
+export { StoreError } from './errors.js';
 
 export interface FoldFilter {
   dataset?: string;
@@ -139,7 +139,7 @@ export class Store {
    * Opens (or creates) a store. A file that is not SQLite, or a SQLite database that is not
    * ours, is refused before anything is written to it.
    */
-  static open(path: string): Store {
+  static open(path: string, o: { verify?: boolean } = {}): Store {
     const file = resolve(path);
     const exists = existsSync(file) && statSync(file).size > 0;
     if (exists && statSync(file).isDirectory()) throw new StoreError(`${file} is a directory, not a store file`);
@@ -148,7 +148,7 @@ export class Store {
     try {
       sqlite = new Database(file);
     } catch (e) {
-      throw new StoreError(`cannot open ${file}: ${(e as Error).message}`);
+      throw storeFaultOf(e, file) ?? new StoreError(`cannot open ${file}: ${(e as Error).message}`);
     }
     try {
       if (exists) Store.checkOurs(sqlite, file);
@@ -157,11 +157,31 @@ export class Store {
       sqlite.pragma('busy_timeout = 10000');
       if (!exists) sqlite.pragma(`application_id = ${APPLICATION_ID}`);
       const store = new Store(file, sqlite);
+      if (exists && o.verify) store.verify();
       migrate(store.db, { migrationsFolder: MIGRATIONS });
       return store;
     } catch (e) {
       sqlite.close();
-      throw e instanceof StoreError ? e : new StoreError(`cannot use ${file} as a store: ${(e as Error).message}`);
+      if (e instanceof StoreError) throw e;
+      throw storeFaultOf(e, file) ?? new StoreError(`cannot use ${file} as a store: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * SQLite's quick_check: every page read and its structure checked (not the indexes against the
+   * rows), so a store with zeroed or overwritten pages is refused when it is opened instead of
+   * failing on some later read. About 0.1 s per 100 MB (measured by `pnpm bench`'s store faults).
+   */
+  verify(): void {
+    let problems: string[];
+    try {
+      problems = this.sqlite.pragma('quick_check(5)', { simple: false }) as unknown as string[];
+      problems = (problems as unknown as Record<string, string>[]).map((r) => Object.values(r)[0]);
+    } catch (e) {
+      throw storeFaultOf(e, this.path) ?? e;
+    }
+    if (problems.length !== 1 || problems[0] !== 'ok') {
+      throw new StoreFaultError(this.path, 'damaged', `quick_check: ${problems.slice(0, 3).join('; ')}`);
     }
   }
 
@@ -449,6 +469,11 @@ export class Store {
         .returning()
         .get();
     })();
+  }
+
+  /** Marks a sweep stopped by a fault (a full disk, a read-only or damaged store); a re-run resumes it. */
+  stopSweep(id: number): void {
+    this.db.update(sweeps).set({ status: 'stopped', finishedAt: new Date().toISOString() }).where(eq(sweeps.id, id)).run();
   }
 
   finishSweep(id: number, failed: number): void {
