@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { Store } from '@cmcrd/runner';
+import { Store, StoreFaultError } from '@cmcrd/runner';
 import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/runner/testing';
 import { hostPolicy } from '../src/host-check.js';
 import { type ServerHandle, startServer } from '../src/index.js';
@@ -86,6 +86,22 @@ describe('Host check (DNS rebinding)', TIMEOUT, () => {
     const body = JSON.parse(r.body);
     assert.equal(body.store, 'store.sqlite');
     assert.ok(!r.body.includes(work), r.body);
+  });
+});
+
+describe('a damaged store', () => {
+  it('is refused when the server opens it, not answered with 500s', async () => {
+    const bad = join(work, 'zeroed.sqlite');
+    copyFileSync(dbPath, bad);
+    // Zeroed pages in the middle of the file, as a failing disk leaves them.
+    const fd = openSync(bad, 'r+');
+    writeSync(fd, Buffer.alloc(4096 * 20), 0, 4096 * 20, 4096 * 39);
+    closeSync(fd);
+    await assert.rejects(async () => startServer({ port: 0, dbPath: bad, token: null }), (e: unknown) => {
+      assert.ok(e instanceof StoreFaultError);
+      assert.match((e as Error).message, /zeroed\.sqlite: the store is damaged/);
+      return true;
+    });
   });
 });
 

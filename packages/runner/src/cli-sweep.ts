@@ -6,6 +6,7 @@ import { expandJobs } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
 import { executeOnQueue } from './queue.js';
 import { progressPrinter } from './report-progress.js';
+import { Ballast } from './store/ballast.js';
 import { storeFaultOf } from './store/faults.js';
 import { Store } from './store/store.js';
 import { expandSweep, loadSweepFile, loadSweepPlugins } from './sweep-file.js';
@@ -45,6 +46,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   // Checked when opened: a damaged store is refused before anything is written to it.
   const store = Store.open(userPath(o.db), { verify: true });
   let sweepId: number | undefined;
+  let ballast: Ballast | undefined;
   try {
     if (o.dryRun) {
       process.stderr.write(`counting ${jobs.length} folds and timing a few training steps per kind of fold not seen in ${store.path} …\n`);
@@ -68,6 +70,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
     }
     const sweep = store.openSweep({ name: spec.name, file: path, spec: spec.text, options: { real: o.real === true }, folds: jobs.length });
     sweepId = sweep.id;
+    ballast = new Ballast(store.path);
     console.log(`cmcrd sweep '${spec.name}': ${jobs.length} folds (${cells.length} cells) → ${store.path}`);
     const started = performance.now();
     const common = { retries: o.retries, sweepId: sweep.id, onEvent: progressPrinter() };
@@ -87,6 +90,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
     const fault = storeFaultOf(e, store.path);
     if (!fault) throw e;
     if (sweepId !== undefined) {
+      ballast?.release();
       try {
         store.stopSweep(sweepId);
       } catch {
@@ -95,6 +99,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
     }
     throw fault;
   } finally {
+    ballast?.release();
     store.close();
   }
 }

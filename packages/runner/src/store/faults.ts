@@ -1,4 +1,25 @@
+import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
+
+function writable(path: string): boolean {
+  if (!existsSync(path)) return true;
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freeBytes(file: string): number | null {
+  try {
+    const s = statfsSync(dirname(file));
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
 
 /** What went wrong with a store file, from SQLite's error code. */
 export type StoreFaultCause = 'disk-full' | 'read-only' | 'damaged' | 'io' | 'locked' | 'cannot-open';
@@ -81,7 +102,12 @@ export function storeFaultOf(e: unknown, file: string): StoreFaultError | null {
       return new StoreFaultError(file, 'read-only', String((e as Error).message), { cause: e });
     return null;
   }
-  const cause = causeOf(code);
+  let cause = causeOf(code);
   if (!cause) return null;
+  // SQLite cannot open a WAL store it may not write (its -shm and -wal files): say why.
+  if (cause === 'cannot-open' || cause === 'io') {
+    if (!writable(file) || !writable(dirname(file))) cause = 'read-only';
+    else if (code === 'SQLITE_IOERR_WRITE' && freeBytes(file) === 0) cause = 'disk-full';
+  }
   return new StoreFaultError(file, cause, `${(e as Error).message} (${code})`, { cause: e });
 }
