@@ -181,8 +181,15 @@ export interface QueueExecuteOptions {
 }
 
 const ALL_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'] as const;
-/** How often the coordinator checks that every fold it waits for is still in Redis (ms). */
-const RECHECK_MS = 30_000;
+/**
+ * How often the coordinator checks that every fold it waits for is still in Redis, and puts back
+ * the teachers they need (ms; default 30 s, `CMCRD_QUEUE_RECHECK_MS`): after Redis restarted
+ * empty, the sweep goes on within this time.
+ */
+function recheckMs(): number {
+  const env = Number(process.env.CMCRD_QUEUE_RECHECK_MS);
+  return Number.isFinite(env) && env > 0 ? env : 30_000;
+}
 
 /**
  * The coordinator of a distributed sweep: enqueues the folds missing from the store (job id = the
@@ -345,7 +352,7 @@ export async function executeOnQueue(
           if (job) await settle(job, state);
         }
       }
-      if (Date.now() - lastCheck > RECHECK_MS) {
+      if (Date.now() - lastCheck > recheckMs()) {
         // A job removed behind our back (another coordinator that shared a fold, a flushed
         // database) is added again rather than waited for forever.
         lastCheck = Date.now();
