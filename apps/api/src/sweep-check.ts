@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { ConfigError, SweepFileError, checkSweepSize, expandJobs, expandSweep, parseSweep } from '@cmcrd/runner';
 
 export interface SweepCheckRequest {
   text: string;
@@ -11,6 +12,30 @@ export interface SweepCheckRequest {
 export type SweepCheck =
   | { ok: true; name: string; cells: number; folds: number }
   | { ok: false; message: string };
+
+/**
+ * What this event loop may check itself: a text parsed in a few milliseconds, and a sweep whose
+ * expansion takes a few more (about 140 µs per cell with its folds: 200 cells, under 30 ms).
+ * Anything bigger goes to a child process.
+ */
+const INLINE_TEXT_CHARS = 16 * 1024;
+const INLINE_CELLS = 200;
+
+/**
+ * Checks a sweep: parsed, sized (more than MAX_SWEEP_CELLS is refused, uncounted), every cell
+ * and fold resolved. Null when the sweep has more than `maxCells` cells (left unexpanded).
+ */
+export function checkSweep(r: SweepCheckRequest, maxCells = Number.POSITIVE_INFINITY): SweepCheck | null {
+  try {
+    const spec = parseSweep(r.text, r.file, { refusePlugins: r.refusePlugins });
+    if (checkSweepSize(spec).cells > maxCells) return null;
+    const cells = expandSweep(spec, { real: r.real });
+    return { ok: true, name: spec.name, cells: cells.length, folds: expandJobs(cells).jobs.length };
+  } catch (e) {
+    if (!(e instanceof SweepFileError || e instanceof ConfigError)) throw e;
+    return { ok: false, message: e.message };
+  }
+}
 
 /** The checker ran out of time or memory, or died: the sweep is refused without a verdict on it. */
 export class SweepCheckFailed extends Error {}
@@ -26,6 +51,11 @@ let queue: Promise<unknown> = Promise.resolve();
  * One check at a time; a check is given `timeoutMs` and 1 GiB of heap.
  */
 export function checkSweepOffLoop(r: SweepCheckRequest, timeoutMs = 120_000): Promise<SweepCheck> {
+  // Small ones here (a child process costs seconds to start): errors in a short file, a small sweep.
+  if (r.text.length <= INLINE_TEXT_CHARS) {
+    const here = checkSweep(r, INLINE_CELLS);
+    if (here) return Promise.resolve(here);
+  }
   const run = () =>
     new Promise<SweepCheck>((resolve, reject) => {
       const child = fork(childFile, [], {

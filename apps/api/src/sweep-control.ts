@@ -57,7 +57,7 @@ export class SweepController {
   async start(r: StartSweep): Promise<SweepRow> {
     const { text, file: named } =
       r.spec !== undefined ? { text: r.spec, file: undefined } : this.named(r.path!);
-    // Parsed, sized and expanded in a child process: never on this event loop (see sweep-check.ts).
+    // Parsed, sized and expanded in a child process unless small: never long on this event loop (see sweep-check.ts).
     const parameter = r.spec !== undefined ? 'spec' : 'path';
     let check: SweepCheck;
     try {

@@ -12,7 +12,7 @@ import { hostPolicy } from '../src/host-check.js';
 import { type ServerHandle, startServer } from '../src/index.js';
 import { MIN_TOKEN_LENGTH, tokenProblem } from '../src/serve-command.js';
 
-const TIMEOUT = { timeout: 60_000 };
+const TIMEOUT = { timeout: 180_000 };
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-hardening-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const dbPath = join(work, 'store.sqlite');
