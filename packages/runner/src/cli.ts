@@ -16,6 +16,7 @@ import { expandJobs, preparePlugins } from './jobs.js';
 import { DEFAULT_DB, DEMO_DB, userPath } from './paths.js';
 import { loadBuiltins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
+import { storeFaultOf } from './store/faults.js';
 import { Store, StoreError } from './store/store.js';
 import { SweepFileError } from './sweep-file.js';
 import { registerReportCommand } from './cli-report.js';
@@ -179,6 +180,14 @@ export async function main(argv: string[], extensions: readonly CommandExtension
       err instanceof ReportError
     ) {
       console.error(`cmcrd: ${err.message}`);
+      if (argv.includes('--debug')) console.error(err.stack);
+      return 2;
+    }
+    // A SQLite fault outside `sweep` (run, demo, …): the same paragraph, about the --db it was given.
+    const db = argv.includes('--db') ? argv[argv.indexOf('--db') + 1] : undefined;
+    const fault = storeFaultOf(err, db ? userPath(db) : 'the store');
+    if (fault) {
+      console.error(`cmcrd: ${fault.message}`);
       if (argv.includes('--debug')) console.error(err.stack);
       return 2;
     }
