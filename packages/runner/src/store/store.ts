@@ -156,6 +156,12 @@ export class Store {
       sqlite.pragma('foreign_keys = ON');
       sqlite.pragma('busy_timeout = 10000');
       if (!exists) sqlite.pragma(`application_id = ${APPLICATION_ID}`);
+      // An optional cap on the store's size (CMCRD_STORE_MAX_BYTES): past it, writes fail as on a full disk.
+      const maxBytes = Number(process.env.CMCRD_STORE_MAX_BYTES);
+      if (maxBytes > 0) {
+        const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+        sqlite.pragma(`max_page_count = ${Math.max(1, Math.floor(maxBytes / pageSize))}`);
+      }
       const store = new Store(file, sqlite);
       if (exists && o.verify) store.verify();
       migrate(store.db, { migrationsFolder: MIGRATIONS });
