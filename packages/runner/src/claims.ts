@@ -78,7 +78,7 @@ export class ClaimBoard {
             out.settled.push(job);
             continue;
           }
-          if (claim && claim.owner !== this.owner && claim.heartbeatAt > now - this.timeoutMs) {
+          if (claim && claim.owner !== this.owner && claim.heartbeatAt > now - this.timeoutMs && !this.deadHere(claim)) {
             if (seen === undefined) this.seenElsewhere.set(job.configHash, new Date(now).toISOString());
             out.elsewhere.push(job);
             continue;
@@ -100,6 +100,17 @@ export class ClaimBoard {
     );
     if (out.mine.length) this.start();
     return out;
+  }
+
+  /** A claim of a coordinator on this machine whose process is gone (kill -9, Ctrl-C): stale at once. */
+  private deadHere(claim: { host: string; pid: number }): boolean {
+    if (claim.host !== this.host) return false;
+    try {
+      process.kill(claim.pid, 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
 
   /** The fold is stored (done, or failed for good): its claim goes. */

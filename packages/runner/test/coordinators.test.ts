@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +141,32 @@ describe('two `cmcrd sweep` processes on one store', { timeout: 300_000 }, () =>
       assert.equal(sqlite.pragma('integrity_check', { simple: true }), 'ok');
     } finally {
       sqlite.close();
+    }
+  });
+});
+
+describe('a claim of a coordinator gone from this machine', () => {
+  it('is taken over at once, without waiting for the timeout', () => {
+    const path = join(work, 'gone.sqlite');
+    const store = Store.open(path);
+    try {
+      // A claim as a coordinator killed a moment ago would leave it: this host, a pid that no longer exists, a fresh heartbeat.
+      const now = Date.now();
+      store.db
+        .insert(schemaModule.claims)
+        .values({ configHash: 'g1', owner: 'gone', host: hostname(), pid: 2 ** 22 + 7, claimedAt: now, heartbeatAt: now })
+        .run();
+      const board = new ClaimBoard(store, { timeoutMs: 60_000 });
+      assert.deepEqual((new WorkSource([[job('g1', 'g')]], board).next() as FoldJob[]).map((j) => j.configHash), ['g1']);
+      // One on another machine with a fresh heartbeat is waited for.
+      store.db
+        .insert(schemaModule.claims)
+        .values({ configHash: 'g2', owner: 'elsewhere', host: 'another-host', pid: 2 ** 22 + 7, claimedAt: now, heartbeatAt: now })
+        .run();
+      assert.equal(new WorkSource([[job('g2', 'g')]], board).next(), 'wait');
+      board.close();
+    } finally {
+      store.close();
     }
   });
 });
