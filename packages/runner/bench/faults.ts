@@ -1,8 +1,8 @@
 // Issue 17's fault-injection figures: kill -9 at random moments of sweeps, at least 20 times —
 // the coordinator, one of its worker processes, or one of two coordinators sharing the store, in
 // turn — each followed by a re-run of what the kill left. Prints kills survived, folds lost, folds
-// duplicated and trainings wasted. `pnpm bench` runs it; alone:
-//   node --conditions=@cmcrd/source --import tsx bench/faults.ts [kills=21] [seed]
+// duplicated and trainings wasted. About half an hour on two busy cores, so `pnpm bench` leaves it
+// out; run it alone: `pnpm --filter @cmcrd/runner bench:faults [kills=21] [seed]`.
 // Also times the quick_check a store gets when `sweep` or `serve` opens it, on 100,000 folds.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
