@@ -14,12 +14,12 @@ export type SweepCheck =
   | { ok: false; message: string };
 
 /**
- * What this event loop may check itself: a text parsed in a few milliseconds, and a sweep whose
- * expansion takes a few more (about 140 µs per cell with its folds: 200 cells, under 30 ms).
- * Anything bigger goes to a child process.
+ * What this event loop may check itself: a short text (parsed in a millisecond or two) whose
+ * sweep has a handful of cells. Measured here: 16 cells (240 folds) in 12 ms once warm, 8 cells
+ * in 45 ms on the first call; 50 cells took 190 ms. Anything bigger goes to a child process.
  */
-const INLINE_TEXT_CHARS = 16 * 1024;
-const INLINE_CELLS = 200;
+const INLINE_TEXT_CHARS = 4 * 1024;
+const INLINE_CELLS = 16;
 
 /**
  * Checks a sweep: parsed, sized (more than MAX_SWEEP_CELLS is refused, uncounted), every cell
