@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
@@ -55,6 +56,7 @@ export interface NotFoundBody {
 export interface HealthBody {
   ok: true;
   version: string;
+  /** The store's file name (no directory). */
   store: string;
   readOnly: boolean;
 }
@@ -70,7 +72,8 @@ export interface Api {
 /** Builds the HTTP API over a store. No listening: mount `app.fetch` anywhere (see startServer). */
 export function createApi(options: AppOptions = {}): Api {
   const owned = options.store === undefined;
-  const store = options.store ?? Store.openExisting(userPath(options.dbPath ?? DEFAULT_DB));
+  // A damaged store is refused here (StoreFaultError), not answered with a 500 on every read.
+  const store = options.store ?? Store.openExisting(userPath(options.dbPath ?? DEFAULT_DB), { verify: true });
   const token = options.token === undefined ? process.env.CMCRD_API_TOKEN || null : options.token || null;
   const sweeps = new SweepController(
     store,
@@ -91,8 +94,9 @@ export function createApi(options: AppOptions = {}): Api {
     },
   });
 
+  // The store's file name only: an absolute path would tell a caller about the machine's layout.
   app.get('/api/health', (c) =>
-    c.json<HealthBody>({ ok: true, version, store: store.path, readOnly: token === null }),
+    c.json<HealthBody>({ ok: true, version, store: basename(store.path), readOnly: token === null }),
   );
   registerFoldRoutes(app, ctx);
   registerEmbeddingRoutes(app, ctx);

@@ -19,7 +19,8 @@ export function requireToken(token: string | null): MiddlewareHandler {
       });
     }
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer`, `BEARER` and `Bearer` alike.
+    const match = /^bearer +(\S+) *$/i.exec(header);
     if (!match || !timingSafeEqual(digest(match[1]), expected)) {
       c.header('WWW-Authenticate', 'Bearer realm="cmcrd"');
       return errorJson(c, 401, {

@@ -22,9 +22,30 @@ export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: str
 /** An error response (ErrorSchema) in the OpenAPI document. */
 export const errorResponse = (description: string) => jsonResponse(ErrorSchema, description);
 
+/**
+ * A whole number in a query string or path, written in decimal digits: `0x10`, `1e3`, ` 5` and a
+ * parameter given twice (`limit=1&limit=2`) are refused, where a plain coercion would read 16,
+ * 1000, 5 and NaN.
+ */
+export const decimalInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string({
+      error: (issue) =>
+        Array.isArray(issue.input) ? 'given more than once; give it once' : 'expected a whole number',
+    })
+    .regex(/^-?\d{1,15}$/, 'expected a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    // The document shows what is accepted (an integer in range), not the string it is read from.
+    .openapi({
+      type: 'integer',
+      ...(min > Number.MIN_SAFE_INTEGER ? { minimum: min } : {}),
+      ...(max < Number.MAX_SAFE_INTEGER ? { maximum: max } : {}),
+    });
+
 export const Pagination = {
-  limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ description: 'page size (1–500)' }),
-  offset: z.coerce.number().int().min(0).default(0).openapi({ description: 'items to skip' }),
+  limit: decimalInt(1, 500).default(50).openapi({ description: 'page size (1–500)', type: 'integer' }),
+  offset: decimalInt(0).default(0).openapi({ description: 'items to skip', type: 'integer' }),
 };
 
 export const FoldFilters = {
@@ -33,15 +54,11 @@ export const FoldFilters = {
   backbone: name('dnn, dgcnn or bihdm'),
   method: name('eeg-only, em-only, fusion or a distiller'),
   direction: name("'em->eeg', 'eeg->em' or 'none' (unimodal)"),
-  seed: z.coerce.number().int().optional().openapi({ description: 'training seed' }),
+  seed: decimalInt(Number.MIN_SAFE_INTEGER).optional().openapi({ description: 'training seed', type: 'integer' }),
 };
 
 export const IdParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: decimalInt(1).openapi({ param: { name: 'id', in: 'path' }, example: 1, type: 'integer' }),
 });
 
 /** A run id: a hash of the run's definition (serialize.ts runIdOf). */
@@ -134,7 +151,7 @@ export const ExperimentSchema = z
     id: z.number().int(),
     name: z.string(),
     file: z.string(),
-    status: z.enum(['running', 'finished', 'cancelled']),
+    status: z.enum(['running', 'finished', 'cancelled', 'stopped']),
     options: Json,
     folds: z.number().int(),
     done: z.number().int(),

@@ -1,6 +1,16 @@
 import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
 import { type Command, InvalidArgumentError } from 'commander';
+import { isLoopback } from './host-check.js';
 import { type ServerHandle, type StartServerOptions, startServer } from './server.js';
+
+/** Shorter tokens can be guessed or brute-forced over a network; 32 hex characters are 128 bits. */
+export const MIN_TOKEN_LENGTH = 32;
+
+/** Why a token is refused, or null when it will do. */
+export function tokenProblem(token: string | undefined): string | null {
+  if (!token || token.length >= MIN_TOKEN_LENGTH) return null;
+  return `CMCRD_API_TOKEN is ${token.length} character(s) long; a token needs at least ${MIN_TOKEN_LENGTH}. Make one with \`openssl rand -hex 32\` (or \`node -e "console.log(crypto.randomBytes(32).toString('hex'))"\`)`;
+}
 
 function port(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535)
@@ -36,10 +46,26 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
       'interface to bind; anything but loopback exposes the store to the network',
       '127.0.0.1',
     )
-    .action(async (o: { db: string; port: number; host: string; apiOnly?: boolean }) => {
+    .option(
+      '--allow-host <name>',
+      "also answer requests for this Host (a reverse proxy's public name, `name` or `name:port`; repeatable)",
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
+    .action(async (o: { db: string; port: number; host: string; apiOnly?: boolean; allowHost?: string[] }) => {
+      const problem = tokenProblem(process.env.CMCRD_API_TOKEN);
+      if (problem) {
+        console.error(`cmcrd serve: ${problem}`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!isLoopback(o.host)) {
+        process.stderr.write(
+          `cmcrd serve: warning: --host ${o.host} is not loopback: anyone who can reach this machine can read every fold of the store${process.env.CMCRD_API_TOKEN ? ' (and, with the token, start sweeps)' : ''}, over plain HTTP. Prefer 127.0.0.1 behind a TLS reverse proxy (docs/api.md).\n`,
+        );
+      }
       const apiOnly = !withDashboard || o.apiOnly === true;
       // Before anything slow (building the dashboard): a missing store is exit 2, and nothing is created.
-      const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host };
+      const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host, allowedHosts: o.allowHost ?? [] };
       const server = withDashboard
         ? await withDashboard({ ...options, apiOnly })
         : await startServer(options);

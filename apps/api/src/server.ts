@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type Api, type AppOptions, createApi } from './app.js';
+import { guardHost, hostPolicy } from './host-check.js';
 
 export interface StartServerOptions extends AppOptions {
   /** Port to listen on; 0 picks a free one (see the handle's `port`). */
@@ -9,6 +10,11 @@ export interface StartServerOptions extends AppOptions {
   hostname?: string;
   /** What answers requests, given the API (default: the API alone); the dashboard wraps it. */
   fetchFor?: (api: Api) => (request: Request) => Response | Promise<Response>;
+  /**
+   * Host names answered besides loopback and `hostname` (a reverse proxy's public name; `name` for
+   * any port or `name:port`). Every other Host header is refused with 421 (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface ServerHandle {
@@ -24,13 +30,16 @@ export interface ServerHandle {
 
 /** Starts the API on `hostname:port` (127.0.0.1 unless told otherwise) and resolves once it is listening. */
 export function startServer(options: StartServerOptions): Promise<ServerHandle> {
-  const { port, hostname = '127.0.0.1', fetchFor, ...appOptions } = options;
+  const { port, hostname = '127.0.0.1', fetchFor, allowedHosts = [], ...appOptions } = options;
   const api = createApi(appOptions);
-  const fetch = fetchFor ? fetchFor(api) : api.app.fetch;
+  let bound = port;
+  // The API and the dashboard alike: the check runs before either sees the request.
+  const fetch = guardHost(fetchFor ? fetchFor(api) : api.app.fetch, hostPolicy(hostname, allowedHosts), () => bound);
 
   return new Promise<ServerHandle>((resolve, reject) => {
     const server = serve({ fetch, port, hostname }, (info: AddressInfo) => {
       server.off('error', onError);
+      bound = info.port;
       const host = info.address.includes(':') ? `[${info.address}]` : info.address;
       resolve({
         port: info.port,

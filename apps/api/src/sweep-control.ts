@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type Store, SweepFileError, expandJobs, expandSweep, parseSweep } from '@cmcrd/runner';
+import type { Store } from '@cmcrd/runner';
+import { type SweepCheck, SweepCheckFailed, checkSweepOffLoop } from './sweep-check.js';
 
 type SweepRow = ReturnType<Store['openSweep']>;
 
@@ -56,33 +57,23 @@ export class SweepController {
   async start(r: StartSweep): Promise<SweepRow> {
     const { text, file: named } =
       r.spec !== undefined ? { text: r.spec, file: undefined } : this.named(r.path!);
-    let cells: ReturnType<typeof expandSweep>;
-    let name: string;
+    // Parsed, sized and expanded in a child process unless small: never long on this event loop (see sweep-check.ts).
+    const parameter = r.spec !== undefined ? 'spec' : 'path';
+    let check: SweepCheck;
     try {
-      // A posted spec is checked before it is written anywhere; its errors say "spec:line:col".
-      const spec = parseSweep(text, named ?? 'spec');
-      name = spec.name;
-      if (spec.plugins.length || spec.grids.some((g) => g.plugins.length)) {
-        throw new SweepRequestError(
-          400,
+      check = await checkSweepOffLoop({
+        text,
+        file: named ?? 'spec',
+        real: r.real === true,
+        refusePlugins:
           'plugins are not accepted over the API (loading one runs its code); run this sweep with `cmcrd sweep`',
-          r.spec !== undefined ? 'spec' : 'path',
-        );
-      }
-      cells = expandSweep(spec, { real: r.real === true });
+      });
     } catch (e) {
-      if (e instanceof SweepFileError || e instanceof ConfigError)
-        throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
+      if (e instanceof SweepCheckFailed) throw new SweepRequestError(400, e.message, parameter);
       throw e;
     }
-    let jobs: number;
-    try {
-      jobs = expandJobs(cells).jobs.length;
-    } catch (e) {
-      if (e instanceof ConfigError)
-        throw new SweepRequestError(400, e.message, r.spec !== undefined ? 'spec' : 'path');
-      throw e;
-    }
+    if (!check.ok) throw new SweepRequestError(400, check.message, parameter);
+    const { name, folds: jobs } = check;
     const file = named ?? this.writePosted(text);
     const sweep = this.store.openSweep({
       name,

@@ -34,7 +34,7 @@ describe('api server (real HTTP on 127.0.0.1)', { timeout: TIMEOUT_MS }, () => {
     const res = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(5_000) });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
-    assert.deepEqual(await res.json(), { ok: true, version, store: dbPath, readOnly: true });
+    assert.deepEqual(await res.json(), { ok: true, version, store: 'store.sqlite', readOnly: true });
     assert.match(version, /^\d+\.\d+\.\d+/);
   });
 
@@ -75,7 +75,7 @@ describe('createApp (no network)', () => {
   it('serves health through app.request', async () => {
     const res = await createApp({ dbPath, token: 'x' }).request('/api/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, version, store: dbPath, readOnly: false });
+    assert.deepEqual(await res.json(), { ok: true, version, store: 'store.sqlite', readOnly: false });
   });
 
   it('non-API unknown paths are a plain 404', async () => {

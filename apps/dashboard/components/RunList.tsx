@@ -6,7 +6,7 @@ export interface RunListItem {
   kind: 'sweep' | 'run';
   id: string;
   name: string;
-  status: 'running' | 'finished' | 'cancelled';
+  status: 'running' | 'finished' | 'cancelled' | 'stopped';
   folds: number;
   done: number;
   failed: number;
@@ -18,7 +18,7 @@ export interface RunListItem {
 /** A running sweep's counts as the progress stream sends them. */
 export interface LiveExperiment {
   id: number;
-  status: 'running' | 'finished' | 'cancelled';
+  status: 'running' | 'finished' | 'cancelled' | 'stopped';
   folds: number;
   done: number;
   failed: number;

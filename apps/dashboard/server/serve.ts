@@ -37,12 +37,29 @@ export function ensureBuilt(log: (s: string) => void = (s) => process.stderr.wri
  */
 export function dashboardApp(api: Api, dir = DASHBOARD_DIR): Hono {
   const app = new Hono();
+  // A path that does not decode (`/%E0`) or holds a NUL (`/%00`) names no file: 400, before the
+  // static files' lookup (which would throw on it).
+  app.use('*', async (c, next) => {
+    const raw = new URL(c.req.url).pathname;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      return c.text('bad request: the path is not valid percent-encoding', 400);
+    }
+    if (decoded.includes('\0')) return c.text('bad request: the path holds a NUL byte', 400);
+    await next();
+  });
   app.all('/api', (c) => api.app.fetch(c.req.raw));
   app.all('/api/*', (c) => api.app.fetch(c.req.raw));
   app.use('*', async (c, next) => {
     const path = c.req.path;
-    if (!path.endsWith('/') && !/\.[a-z0-9]+$/i.test(path))
-      return c.redirect(`${path}/${new URL(c.req.url).search}`, 308);
+    if (!path.endsWith('/') && !/\.[a-z0-9]+$/i.test(path)) {
+      // `//evil.example/x` (or `/\evil.example`) as a Location would be another site: the
+      // redirect keeps one leading slash, so it stays on this server.
+      const local = `/${path.replace(/^[/\\]+/, '')}`;
+      return c.redirect(`${local}/${new URL(c.req.url).search}`, 308);
+    }
     await next();
   });
   // serveStatic takes a root relative to the working directory.

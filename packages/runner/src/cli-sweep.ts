@@ -7,6 +7,8 @@ import { DEFAULT_DB, userPath } from './paths.js';
 import { executeOnQueue } from './queue.js';
 import { collectPlugin, loadCliPlugins, withCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
+import { Ballast } from './store/ballast.js';
+import { storeFaultOf } from './store/faults.js';
 import { Store } from './store/store.js';
 import { expandSweep, loadSweepFile, loadSweepPlugins } from './sweep-file.js';
 
@@ -47,7 +49,10 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   const cliPlugins = await loadCliPlugins(o.plugin);
   const cells = withCliPlugins(expandSweep(spec, { real: o.real === true }), cliPlugins);
   const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true, keepModels: o.keepModels === true || spec.keepModels === true });
-  const store = Store.open(userPath(o.db));
+  // Checked when opened: a damaged store is refused before anything is written to it.
+  const store = Store.open(userPath(o.db), { verify: true });
+  let sweepId: number | undefined;
+  let ballast: Ballast | undefined;
   try {
     if (o.dryRun) {
       process.stderr.write(`counting ${jobs.length} folds; step times: kept in ${store.path} for this machine, or timed now …\n`);
@@ -84,6 +89,8 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
       return 0;
     }
     const sweep = store.openSweep({ name: spec.name, file: path, spec: spec.text, options: { real: o.real === true }, folds: jobs.length });
+    sweepId = sweep.id;
+    ballast = new Ballast(store.path);
     console.log(`cmcrd sweep '${spec.name}': ${jobs.length} folds (${cells.length} cells) → ${store.path}`);
     const started = performance.now();
     const common = { retries: o.retries, sweepId: sweep.id, onEvent: progressPrinter() };
@@ -94,11 +101,25 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
     const failedRows = jobs.map((j) => store.findByHash(j.configHash)).filter((r) => r?.status === 'failed');
     store.finishSweep(sweep.id, failedRows.length);
     console.log(
-      `\n${summary.finished} fold(s) run, ${summary.skipped} already stored, ${summary.failed} failed, in ${hms((performance.now() - started) / 1000)}. Results: ${store.path}`,
+      `\n${summary.finished} fold(s) run, ${summary.skipped} already stored, ${summary.elsewhere ? `${summary.elsewhere} run by another coordinator, ` : ''}${summary.failed} failed, in ${hms((performance.now() - started) / 1000)}. Results: ${store.path}`,
     );
     for (const r of failedRows) console.log(`  FAILED ${r!.dataset} ${r!.foldKey} ${r!.method} ${r!.backbone} (${r!.attempts} attempt(s)): ${r!.error}`);
     return failedRows.length > 0 ? 1 : 0;
+  } catch (e) {
+    // A full disk, a read-only or damaged store: one paragraph (exit 2), the sweep row marked stopped.
+    const fault = storeFaultOf(e, store.path);
+    if (!fault) throw e;
+    if (sweepId !== undefined) {
+      ballast?.release();
+      try {
+        store.stopSweep(sweepId);
+      } catch {
+        // The store refuses this write too; the row says running until the next run resumes it.
+      }
+    }
+    throw fault;
   } finally {
+    ballast?.release();
     store.close();
   }
 }

@@ -19,6 +19,7 @@ import { expandJobs, preparePlugins } from './jobs.js';
 import { DEFAULT_DB, userPath } from './paths.js';
 import { collectPlugin, loadBuiltins, loadCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
+import { storeFaultOf } from './store/faults.js';
 import { Store, StoreError } from './store/store.js';
 import { SweepFileError } from './sweep-file.js';
 import { CMCRD_VERSION } from './version.js';
@@ -100,6 +101,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .showHelpAfterError()
     .exitOverride()
     .option('--data-dir <dir>', 'where imported datasets are cached (default: $CMCRD_DATA_DIR or ./datasets)')
+    .option('--debug', 'print the stack of an error as well as its message')
     .hook('preAction', (cmd) => {
       const dir = cmd.opts().dataDir as string | undefined;
       // Through the environment, so that worker processes see it too.
@@ -192,6 +194,15 @@ export async function main(argv: string[], extensions: readonly CommandExtension
       err instanceof ReportError
     ) {
       console.error(`cmcrd: ${err.message}`);
+      if (argv.includes('--debug')) console.error(err.stack);
+      return 2;
+    }
+    // A SQLite fault outside `sweep` (run, demo, …): the same paragraph, about the --db it was given.
+    const db = argv.includes('--db') ? argv[argv.indexOf('--db') + 1] : undefined;
+    const fault = storeFaultOf(err, db ? userPath(db) : 'the store');
+    if (fault) {
+      console.error(`cmcrd: ${fault.message}`);
+      if (argv.includes('--debug')) console.error(err.stack);
       return 2;
     }
     console.error(`cmcrd: ${err.stack ?? err.message}`);

@@ -1,9 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { selectBackend } from '@cmcrd/core';
+import { ClaimBoard } from './claims.js';
 import { resolveRun } from './config.js';
 import { FoldExecutor, type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
 import type { Store } from './store/store.js';
+import { WorkSource } from './work-source.js';
 
 export type ExecEvent =
   | { type: 'start'; total: number; skipped: number; workers: number }
@@ -21,6 +23,8 @@ export type ExecEvent =
       total: number;
     }
   | { type: 'retry'; worker: number; job: FoldJob; attempt: number; error: string }
+  /** A pending fold another coordinator on the same store stored meanwhile. */
+  | { type: 'elsewhere'; job: FoldJob }
   | { type: 'worker-lost'; worker: number; job: FoldJob | null; reason: string };
 
 /** What the coordinator sends a worker process. */
@@ -46,13 +50,19 @@ export interface ExecuteOptions {
   retries?: number;
   /** Folds recorded here point at this sweep. */
   sweepId?: number;
+  /** How long another coordinator's claim lives without a heartbeat (default claimTimeoutMs()). */
+  claimTimeoutMs?: number;
   onEvent?(e: ExecEvent): void;
 }
 
 export interface ExecuteSummary {
+  /** Folds this coordinator ran to the end (done or failed for good). */
   finished: number;
   failed: number;
+  /** Folds stored as done before it started. */
   skipped: number;
+  /** Folds another coordinator on the same store ran while this one did (default 0). */
+  elsewhere?: number;
 }
 
 /** Jobs of one group (same split and teacher) in a row, groups in order. */
@@ -98,6 +108,7 @@ class Ledger {
     private readonly store: Store,
     private readonly o: ExecuteOptions,
     readonly total: number,
+    private readonly board?: ClaimBoard,
   ) {}
 
   start(job: FoldJob): number {
@@ -122,6 +133,8 @@ class Ledger {
       this.o.onEvent?.({ type: 'retry', worker, job, attempt: this.attemptsOf(job), error: row.error ?? '' });
       return true;
     }
+    // Stored for good: another coordinator may see it as settled.
+    this.board?.release(job);
     this.finished++;
     if (row.status === 'failed') this.failed++;
     this.o.onEvent?.({ type: 'finished', worker, job, outcome: r.outcome, inserted: r.inserted, finished: this.finished, failed: this.failed, total: this.total });
@@ -157,28 +170,51 @@ export async function executeJobs(jobs: FoldJob[], store: Store, o: ExecuteOptio
   const groups = groupsOf(pending);
   const workers = Math.max(1, Math.min(o.workers, groups.length));
   o.onEvent?.({ type: 'start', total: pending.length, skipped, workers });
-  const ledger = new Ledger(store, o, pending.length);
-  if (pending.length > 0) {
-    if (workers <= 1) await runHere(groups, store, ledger, o);
-    else await runInWorkers(groups, store, ledger, o, workers);
+  // Each group is claimed in the store before it trains: coordinators sharing the store share the work.
+  const board = new ClaimBoard(store, { sweepId: o.sweepId, timeoutMs: o.claimTimeoutMs });
+  const source = new WorkSource(groups, board, (job) => o.onEvent?.({ type: 'elsewhere', job }));
+  const ledger = new Ledger(store, o, pending.length, board);
+  try {
+    if (pending.length > 0) {
+      if (workers <= 1) await runHere(source, store, ledger, board, o);
+      else await runInWorkers(source, store, ledger, o, workers);
+    }
+  } finally {
+    board.close();
   }
-  return { finished: ledger.finished, failed: ledger.failed, skipped };
+  const elsewhere = source.settledElsewhere;
+  return { finished: ledger.finished, failed: ledger.failed, skipped, ...(elsewhere ? { elsewhere } : {}) };
 }
 
-async function runHere(groups: FoldJob[][], store: Store, ledger: Ledger, o: ExecuteOptions): Promise<void> {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runHere(source: WorkSource, store: Store, ledger: Ledger, board: ClaimBoard, o: ExecuteOptions): Promise<void> {
   await selectBackend(o.backend);
   const executor = new FoldExecutor({ lookup: (key) => store.getTeacher(key) });
   try {
-    for (const job of groups.flat()) {
-      let again = true;
-      while (again) {
-        const attempt = ledger.start(job);
-        o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
-        const outcome = executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p }), {
-          embeddings: job.embeddings === true,
-          keepModels: job.keepModels === true,
-        });
-        again = ledger.settle(0, job, outcome);
+    for (let group = source.next(); group !== null; group = source.next()) {
+      if (group === 'wait') {
+        await sleep(source.pollMs);
+        continue;
+      }
+      for (const job of group) {
+        let again = true;
+        while (again) {
+          const attempt = ledger.start(job);
+          board.beat(true);
+          o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
+          // The fold holds this event loop: the claims are renewed between its epochs.
+          const outcome = executor.run(
+            resolveRun(job.input),
+            job.foldKey,
+            (p) => {
+              board.beat();
+              o.onEvent?.({ type: 'progress', worker: 0, progress: p });
+            },
+            { embeddings: job.embeddings === true, keepModels: job.keepModels === true },
+          );
+          again = ledger.settle(0, job, outcome);
+        }
       }
     }
   } finally {
@@ -194,9 +230,11 @@ interface WorkerSlot {
   /** Teachers this worker holds already (sent or trained), so they are not sent again. */
   teachers: Set<string>;
   stopping: boolean;
+  /** Set while it waits for folds another coordinator holds. */
+  waiting?: NodeJS.Timeout;
 }
 
-function runInWorkers(groups: FoldJob[][], store: Store, ledger: Ledger, o: ExecuteOptions, count: number): Promise<void> {
+function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: ExecuteOptions, count: number): Promise<void> {
   // Running from source (tsx), a worker needs the TypeScript loader and the source conditions too.
   const fromSource = import.meta.url.endsWith('.ts');
   const workerFile = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
@@ -210,14 +248,30 @@ function runInWorkers(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exec
 
   return new Promise<void>((resolveAll, rejectAll) => {
     const fail = (e: unknown) => {
-      for (const w of slots) w.child.kill('SIGKILL');
+      for (const w of slots) {
+        clearTimeout(w.waiting);
+        w.stopping = true;
+        w.child.kill('SIGKILL');
+      }
       rejectAll(e);
     };
     const slots: WorkerSlot[] = [];
 
     const dispatch = (w: WorkerSlot) => {
+      w.waiting = undefined;
       if (w.queue.length === 0) {
-        const group = groups.shift();
+        const group = source.next();
+        if (group === 'wait') {
+          w.current = null;
+          w.waiting = setTimeout(() => {
+            try {
+              dispatch(w);
+            } catch (e) {
+              fail(e);
+            }
+          }, source.pollMs);
+          return;
+        }
         if (!group) {
           w.stopping = true;
           w.current = null;
@@ -265,6 +319,7 @@ function runInWorkers(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exec
       child.on('error', (e) => fail(new Error(`worker ${w.id}: ${e.message}`)));
       child.on('exit', (code, signal) => {
         live--;
+        clearTimeout(w.waiting);
         try {
           if (!w.stopping) {
             // Died under a fold: that fold is retried (or recorded failed) and the rest of its
@@ -273,11 +328,11 @@ function runInWorkers(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exec
             if (!w.current && ++deadOnArrival >= 3) throw new Error(`worker processes keep exiting before taking a fold (last: ${signal ?? `code ${code}`})`);
             o.onEvent?.({ type: 'worker-lost', worker: w.id, job: w.current, reason });
             const back = w.current && ledger.lost(w.id, w.current, reason) ? [w.current, ...w.queue] : w.queue;
-            if (back.length) groups.unshift(back);
-            if (groups.length) spawn();
+            source.putBack(back);
+            if (source.hasWork) spawn();
           }
           if (live === 0) {
-            if (groups.length) spawn();
+            if (source.hasWork) spawn();
             else resolveAll();
           }
         } catch (e) {

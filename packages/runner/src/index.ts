@@ -13,7 +13,7 @@ export { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js
 export { DEMO_DATASET, DEMO_EPOCHS, DEMO_METHODS, DEMO_SUBJECTS, demoInputs, runDemo } from './demo.js';
 export { buildProgram, main } from './cli.js';
 export { DEFAULT_DB, DEMO_DB, userPath } from './paths.js';
-export { SweepFileError, type SweepSpec, expandSweep, expandSweepCells, loadSweepFile, loadSweepPlugins, parseSweep } from './sweep-file.js';
+export { type CellCount, MAX_SWEEP_CELLS, SweepFileError, type SweepSpec, checkSweepSize, countSweepCells, expandSweep, expandSweepCells, loadSweepFile, loadSweepPlugins, parseSweep } from './sweep-file.js';
 export { type SweepEstimate, estimateSweep } from './estimate.js';
 export { cmdSweep } from './cli-sweep.js';
 export { QueueError, type QueueExecuteOptions, executeOnQueue } from './queue.js';
@@ -27,3 +27,5 @@ export { ModelNotFoundError, storedModel } from './model/select.js';
 export { type TestWindows, foldTestWindows } from './model/test-split.js';
 export { type ExportedModel, ExportedModelError, loadExportedModel, predictRows, preprocessRows } from './model/exported.js';
 export { cmdExport, writeFolderAtomically } from './cli-export.js';
+export { StoreFaultError, type StoreFaultCause, storeFaultOf } from './store/faults.js';
+export { ClaimBoard, claimTimeoutMs } from './claims.js';

@@ -10,7 +10,8 @@ import {
   type QueueResult,
   connectRedis,
   encodeOutcome,
-  getQueueTeacher,
+  claimOrAwaitTeacher,
+  type TeacherClaim,
   putQueueTeacher,
   redactUrl,
 } from './queue.js';
@@ -151,17 +152,23 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     const slot = processes.findIndex((p) => !p.busy);
     const p = processes[slot].dead ? spawn(slot) : processes[slot];
     p.busy = true;
+    let claim: TeacherClaim | undefined;
+    let renewing: NodeJS.Timeout | undefined;
     try {
       await p.ready;
       const attempt = job.attemptsStarted;
       const msg: JobMessage = { type: 'job', job: fold, attempt };
+      // The teacher: from Redis, or trained here under a claim taken before training (SET NX),
+      // or, when another worker holds that claim, from Redis once it has put it there.
       if (fold.teacherKey && !p.teachers.has(fold.teacherKey)) {
-        const teacher = await getQueueTeacher(redis, fold.teacherKey);
-        if (teacher) {
-          msg.teacher = teacher;
-          p.teachers.add(teacher.key);
-        }
+        const got = await claimOrAwaitTeacher(redis, fold.teacherKey, `${name}/${slot}/${job.id}`, { claimMs: lockMs });
+        if ('teacher' in got) {
+          msg.teacher = got.teacher;
+          p.teachers.add(got.teacher.key);
+        } else claim = got.claim;
       }
+      const held = claim;
+      if (held) renewing = setInterval(() => held.renew().catch(() => {}), lockMs / 3);
       const who: QueueProgress = { worker: `${name}/${slot}`, pid: p.child.pid ?? 0, attempt };
       await job.updateProgress({ ...who });
       o.onEvent?.({ type: 'started', worker: who.worker, pid: who.pid, job: fold, attempt });
@@ -187,7 +194,10 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
         return { error: reply.message };
       }
       const { outcome } = reply;
-      if (outcome.newTeacher) await putQueueTeacher(redis, outcome.newTeacher);
+      if (outcome.newTeacher) {
+        await putQueueTeacher(redis, outcome.newTeacher);
+        p.teachers.add(outcome.newTeacher.key);
+      }
       o.onEvent?.({
         type: 'finished',
         worker: who.worker,
@@ -197,6 +207,8 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
       });
       return { outcome: encodeOutcome(outcome) };
     } finally {
+      clearInterval(renewing);
+      await claim?.release().catch(() => {});
       p.busy = false;
     }
   };

@@ -15,6 +15,18 @@ import type { Store } from './store/store.js';
 /** The queue of a Redis database: one coordinator at a time per database (use /db to separate sweeps). */
 export const QUEUE_NAME = 'cmcrd-folds';
 const TEACHER_PREFIX = 'cmcrd:teacher:';
+/** Held (SET NX) by the worker that trains a teacher, so that the others wait for its copy. */
+const TEACHER_CLAIM_PREFIX = 'cmcrd:teacher-claim:';
+
+/**
+ * How long a teacher stays in Redis (default 1 day; `CMCRD_TEACHER_TTL_S`). Safe because Redis
+ * is only a cache: the coordinator stores every teacher in SQLite and puts back, with a fresh TTL,
+ * the ones its open folds still need every time it rechecks the queue (30 s).
+ */
+export function teacherTtlMs(): number {
+  const s = Number(process.env.CMCRD_TEACHER_TTL_S);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 24 * 3600 * 1000;
+}
 
 export class QueueError extends Error {
   override name = 'QueueError';
@@ -83,12 +95,57 @@ export async function getQueueTeacher(redis: Redis, key: string): Promise<Stored
   };
 }
 
-/** Sets a teacher once: the first copy wins, as in the store (the same key means the same training). */
-export async function putQueueTeacher(redis: Redis, t: StoredTeacher): Promise<void> {
+/**
+ * Sets a teacher once (the first copy wins, as in the store: the same key means the same training),
+ * with a TTL (teacherTtlMs); a teacher already there gets its TTL renewed.
+ */
+export async function putQueueTeacher(redis: Redis, t: StoredTeacher, ttlMs = teacherTtlMs()): Promise<void> {
   const head = Buffer.alloc(16);
   head.writeDoubleLE(t.accuracy, 0);
   head.writeDoubleLE(t.trainMs, 8);
-  await redis.set(TEACHER_PREFIX + t.key, Buffer.concat([head, t.weights]), 'NX');
+  const set = await redis.set(TEACHER_PREFIX + t.key, Buffer.concat([head, t.weights]), 'PX', ttlMs, 'NX');
+  if (set === null) await redis.pexpire(TEACHER_PREFIX + t.key, ttlMs);
+}
+
+/** A claim on training one teacher; renew() while it trains, release() once its copy is in Redis. */
+export interface TeacherClaim {
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Before a fold that needs a teacher Redis does not have: either this worker claims the training
+ * (SET NX, with a TTL of `claimMs` that it renews while the fold runs) and gets `claim`, or another
+ * worker holds the claim and this one waits for its teacher (or for its claim to lapse, when that
+ * worker died) and gets `teacher`. Two workers that start a group's methods at one moment thus
+ * train its teacher once.
+ */
+export async function claimOrAwaitTeacher(
+  redis: Redis,
+  key: string,
+  owner: string,
+  o: { claimMs: number; pollMs?: number; signal?: AbortSignal },
+): Promise<{ teacher: StoredTeacher } | { claim: TeacherClaim }> {
+  const claimKey = TEACHER_CLAIM_PREFIX + key;
+  for (;;) {
+    const teacher = await getQueueTeacher(redis, key);
+    if (teacher) return { teacher };
+    if ((await redis.set(claimKey, owner, 'PX', o.claimMs, 'NX')) === 'OK') {
+      return {
+        claim: {
+          renew: async () => {
+            // Only while it is still ours (it may have lapsed and gone to another worker).
+            if ((await redis.get(claimKey)) === owner) await redis.pexpire(claimKey, o.claimMs);
+          },
+          release: async () => {
+            if ((await redis.get(claimKey)) === owner) await redis.del(claimKey);
+          },
+        },
+      };
+    }
+    if (o.signal?.aborted) throw new Error('stopped while waiting for a teacher');
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 250));
+  }
 }
 
 export function encodeOutcome(outcome: FoldOutcome): WireOutcome {
@@ -124,8 +181,15 @@ export interface QueueExecuteOptions {
 }
 
 const ALL_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'] as const;
-/** How often the coordinator checks that every fold it waits for is still in Redis (ms). */
-const RECHECK_MS = 30_000;
+/**
+ * How often the coordinator checks that every fold it waits for is still in Redis, and puts back
+ * the teachers they need (ms; default 30 s, `CMCRD_QUEUE_RECHECK_MS`): after Redis restarted
+ * empty, the sweep goes on within this time.
+ */
+function recheckMs(): number {
+  const env = Number(process.env.CMCRD_QUEUE_RECHECK_MS);
+  return Number.isFinite(env) && env > 0 ? env : 30_000;
+}
 
 /**
  * The coordinator of a distributed sweep: enqueues the folds missing from the store (job id = the
@@ -246,13 +310,16 @@ export async function executeOnQueue(
     await job.remove();
   };
 
-  try {
-    // Teachers the store has already: workers restore them instead of training them again.
-    const teacherKeys = new Set(pending.map((j) => j.teacherKey).filter((k): k is string => k !== null));
-    for (const key of teacherKeys) {
+  const copyTeachers = async (keys: Set<string>) => {
+    for (const key of keys) {
       const t = store.getTeacher(key);
       if (t) await putQueueTeacher(redis, t);
     }
+  };
+
+  try {
+    // Teachers the store has already: workers restore them instead of training them again.
+    await copyTeachers(new Set(pending.map((j) => j.teacherKey).filter((k): k is string => k !== null)));
     // Results of folds stored already (by a run killed between storing and removing them).
     for (const id of await queue.getRanges(['completed', 'failed'], 0, -1))
       if (done.has(id)) await queue.remove(id);
@@ -285,10 +352,13 @@ export async function executeOnQueue(
           if (job) await settle(job, state);
         }
       }
-      if (Date.now() - lastCheck > RECHECK_MS) {
+      if (Date.now() - lastCheck > recheckMs()) {
         // A job removed behind our back (another coordinator that shared a fold, a flushed
         // database) is added again rather than waited for forever.
         lastCheck = Date.now();
+        // Teachers the open folds need, from the store's copy: back in Redis (a restart, a TTL
+        // that ran out) with a fresh TTL, so that no worker trains one again.
+        await copyTeachers(new Set([...open.values()].map((j) => j.teacherKey).filter((k): k is string => k !== null)));
         const known = new Set(await queue.getRanges([...ALL_STATES], 0, -1));
         const missing = [...open.values()].filter((j) => !known.has(j.configHash));
         if (missing.length) await enqueue(missing);

@@ -11,6 +11,10 @@ function linePrinter(out: NodeJS.WritableStream): (e: ExecEvent) => void {
       out.write(`retrying ${foldName(e.job)} (attempt ${e.attempt} failed: ${e.error})\n`);
       return;
     }
+    if (e.type === 'elsewhere') {
+      out.write(`${foldName(e.job)}: stored by another coordinator on this store\n`);
+      return;
+    }
     if (e.type !== 'finished') return;
     const r = e.outcome.row;
     const pad = String(e.total).length;
@@ -58,6 +62,14 @@ function bars(out: NodeJS.WriteStream): (e: ExecEvent) => void {
       }
       case 'retry':
         multi.log(`retrying ${foldName(e.job)}: ${e.error}\n`);
+        break;
+      case 'elsewhere':
+        // Not this coordinator's to run after all: the bar counts what is left here.
+        if (main) {
+          const total = main.getTotal() - 1;
+          main.setTotal(total);
+          if (total <= 0 || main.getProgress() >= 1) multi.stop();
+        }
         break;
       case 'worker-lost':
         multi.log(`worker ${e.worker} lost: ${e.reason}\n`);

@@ -139,6 +139,7 @@ class Reader {
     readonly file: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    readonly o: ParseOptions = {},
   ) {
     this.baseDir = dirname(resolve(file));
   }
@@ -275,6 +276,8 @@ function readFolds(r: Reader, e: Entry): Located<string[]> {
 }
 
 function readPlugins(r: Reader, e: Entry): Located<string>[] {
+  // Refused before any path is resolved: the answer must not tell whether a file exists.
+  if (r.o.refusePlugins) r.fail(e.value, e.key, r.o.refusePlugins);
   return r.items(e.value, e.key).map((it) => {
     const spec = r.string(it.node, it.key);
     try {
@@ -371,11 +374,16 @@ function refuseYamlProblems(r: Reader, doc: Document): void {
   throw new SweepFileError(r.file, `YAML: ${what}`, pos ? { line: pos.line, column: pos.col } : {});
 }
 
+export interface ParseOptions {
+  /** Refuse any `plugins` key with this reason, before looking at the paths (the API: loading one runs its code). */
+  refusePlugins?: string;
+}
+
 /** Parses and checks the structure of a sweep (keys, types, names that need no registry); see docs/sweeps.md. */
-export function parseSweep(text: string, file: string): SweepSpec {
+export function parseSweep(text: string, file: string, o: ParseOptions = {}): SweepSpec {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const r = new Reader(file, doc, lines);
+  const r = new Reader(file, doc, lines, o);
   refuseYamlProblems(r, doc);
   if (doc.contents === null) throw new SweepFileError(file, 'empty sweep file');
   const root = doc.contents as Node;
@@ -553,11 +561,73 @@ function cellIdentity(config: RunConfig): string {
   return canonicalJson({ ...foldIdentity(config, '*'), folds: config.folds });
 }
 
+/** The most cells a sweep may expand to: a bigger one is refused before it is expanded. */
+export const MAX_SWEEP_CELLS = 100_000;
+
+/** How many cells a sweep's grids multiply out to (before identical cells are merged), and along which axes. */
+export interface CellCount {
+  cells: number;
+  /** Every axis with more than one value, as `key (n values)`, largest first. */
+  axes: { key: string; values: number }[];
+}
+
+/**
+ * Counts the cells without building any: per grid, the product of its outer axes but the method,
+ * times the sum over its methods of the product of that method's inner axes. Microseconds for any
+ * file (a YAML anchor can join axes of a 400-byte file into 64,000 cells; expanding those takes
+ * seconds and hundreds of megabytes).
+ */
+export function countSweepCells(spec: SweepSpec): CellCount {
+  let cells = 0;
+  const axes = new Map<string, number>();
+  const note = (a: Axis) => {
+    if (a.values.length > 1) axes.set(a.key, a.values.length);
+  };
+  for (const grid of spec.grids) {
+    const axisOf = (f: AxisField, layer?: SweepLayer) => layer?.axes[f] ?? grid.axes[f] ?? spec.defaults.axes[f];
+    const outer = OUTER_AXES.filter((f) => f !== 'method')
+      .map((f) => axisOf(f))
+      .filter((a): a is Axis => a !== undefined);
+    outer.forEach(note);
+    const head = outer.reduce((n, a) => n * a.values.length, 1);
+    const methodAxis = axisOf('method');
+    if (methodAxis) note(methodAxis);
+    let perHead = 0;
+    for (const m of methodAxis?.values ?? []) {
+      const layer = grid.methods[m.value as string];
+      const inner = [
+        ...INNER_AXES.map((f) => axisOf(f, layer)).filter((a): a is Axis => a !== undefined),
+        ...protocolOptionAxes([spec.defaults, grid, layer]),
+        ...Object.values(layer?.options ?? {}),
+      ];
+      inner.forEach(note);
+      perHead += inner.reduce((n, a) => n * a.values.length, 1);
+    }
+    cells += head * perHead;
+  }
+  return { cells, axes: [...axes].map(([key, values]) => ({ key, values })).sort((a, b) => b.values - a.values) };
+}
+
+/** Refuses a sweep of more than MAX_SWEEP_CELLS cells, naming the count and the axes that multiply. */
+export function checkSweepSize(spec: SweepSpec, max = MAX_SWEEP_CELLS): CellCount {
+  const count = countSweepCells(spec);
+  if (count.cells > max) {
+    const axes = count.axes.map((a) => `${a.key} (${a.values})`).join(' × ');
+    throw new SweepFileError(
+      spec.file,
+      `the sweep expands to ${count.cells.toLocaleString('en-US')} cells, more than the limit of ${max.toLocaleString('en-US')}; its axes: ${axes}. Split it into several sweeps or give fewer values.`,
+    );
+  }
+  return count;
+}
+
 /**
  * The sweep's cells in file order, each validated with resolveRun, identical cells (same identity
- * after defaults; reference methods have no direction) kept once, at their first place.
+ * after defaults; reference methods have no direction) kept once, at their first place. A sweep of
+ * more than MAX_SWEEP_CELLS cells is refused before any is built.
  */
 export function expandSweepCells(spec: SweepSpec, o: ExpandOptions = {}): SweepCell[] {
+  checkSweepSize(spec);
   loadBuiltins();
   const cells = new Map<string, SweepCell>();
   for (const grid of spec.grids) {

@@ -3,24 +3,17 @@ import { streamSSE } from 'hono/streaming';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { describeZodError, errorJson } from '../errors.js';
-import { errorResponse } from '../schemas.js';
+import { decimalInt, errorResponse } from '../schemas.js';
 import { experimentJson, foldSummaryJson } from '../serialize.js';
 
 const Query = z
   .object({
-    experiment: z.coerce
-      .number()
-      .int()
-      .min(1)
+    experiment: decimalInt(1)
       .optional()
-      .openapi({ description: 'follow one experiment (default: the whole store)' }),
-    latest: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(200)
+      .openapi({ description: 'follow one experiment (default: the whole store)', type: 'integer' }),
+    latest: decimalInt(0, 200)
       .default(20)
-      .openapi({ description: 'how many of the latest folds the first event carries' }),
+      .openapi({ description: 'how many of the latest folds the first event carries', type: 'integer' }),
   })
   .strict();
 

@@ -49,7 +49,7 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       summary: 'Experiments (sweeps), newest first, with their progress',
       request: {
         query: z
-          .object({ ...Pagination, status: z.enum(['running', 'finished', 'cancelled']).optional() })
+          .object({ ...Pagination, status: z.enum(['running', 'finished', 'cancelled', 'stopped']).optional() })
           .strict(),
       },
       responses: {

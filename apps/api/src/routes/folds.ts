@@ -3,6 +3,7 @@ import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { errorJson } from '../errors.js';
 import {
+  decimalInt,
   EpochSchema,
   FoldFilters,
   FoldSchema,
@@ -28,12 +29,9 @@ const FoldListQuery = z
     ...Pagination,
     status: z.enum(['done', 'failed']).optional(),
     foldKey: z.string().min(1).max(200).optional().openapi({ description: 'e.g. subject-01 or loso-03' }),
-    experiment: z.coerce
-      .number()
-      .int()
-      .min(1)
+    experiment: decimalInt(1)
       .optional()
-      .openapi({ description: 'only the folds this experiment (sweep) ran' }),
+      .openapi({ description: 'only the folds this experiment (sweep) ran', type: 'integer' }),
     run: RunId.optional().openapi({ description: 'only the folds of this run' }),
   })
   .strict();

@@ -10,7 +10,7 @@ const RunListItemSchema = z
     kind: z.enum(['sweep', 'run']).openapi({ description: "a sweep (the demo is one), or a run outside any sweep (`cmcrd run`)" }),
     id: z.string(),
     name: z.string(),
-    status: z.enum(['running', 'finished', 'cancelled']),
+    status: z.enum(['running', 'finished', 'cancelled', 'stopped']),
     folds: z.number().int().openapi({ description: "folds asked for (a sweep's) or stored (a run's)" }),
     done: z.number().int(),
     failed: z.number().int(),

@@ -10,7 +10,7 @@ export interface RunListItem {
   /** The sweep's id, or the run's key (dataset, protocol, backbone, method, direction, seed). */
   id: string;
   name: string;
-  status: 'running' | 'finished' | 'cancelled';
+  status: 'running' | 'finished' | 'cancelled' | 'stopped';
   /** Folds asked for (a sweep's), or stored (a run's). */
   folds: number;
   done: number;

@@ -138,7 +138,8 @@ export const sweeps = sqliteTable(
     specHash: text('spec_hash').notNull(),
     /** e.g. {"real": true} */
     options: text('options').notNull(),
-    status: text('status', { enum: ['running', 'finished', 'cancelled'] }).notNull(),
+    /** 'stopped': a store fault (full disk, read-only, damaged) ended its coordinator; a re-run resumes it. */
+    status: text('status', { enum: ['running', 'finished', 'cancelled', 'stopped'] }).notNull(),
     folds: integer('folds').notNull(),
     failed: integer('failed').notNull().default(0),
     createdAt: text('created_at')
@@ -147,6 +148,28 @@ export const sweeps = sqliteTable(
     finishedAt: text('finished_at'),
   },
   (t) => [uniqueIndex('sweeps_spec_hash_unique').on(t.specHash)],
+);
+
+/**
+ * A fold a coordinator is training now. Several coordinators may share one store: each claims a
+ * fold here before it trains it, renews `heartbeat_at` while it runs, and removes the claim once
+ * the fold is stored. A claim whose heartbeat is older than the timeout (its coordinator was
+ * killed) is taken over by another coordinator (src/claims.ts).
+ */
+export const claims = sqliteTable(
+  'claims',
+  {
+    configHash: text('config_hash').primaryKey(),
+    /** The coordinator: `host:pid:random`, unique per process. */
+    owner: text('owner').notNull(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    sweepId: integer('sweep_id'),
+    /** Milliseconds since the epoch. */
+    claimedAt: integer('claimed_at').notNull(),
+    heartbeatAt: integer('heartbeat_at').notNull(),
+  },
+  (t) => [index('claims_owner_idx').on(t.owner)],
 );
 
 /** Per-epoch training record of a fold's final model (the student, or the unimodal model). */
@@ -265,3 +288,4 @@ export const stepTimes = sqliteTable(
 );
 
 export type StepTimeRow = typeof stepTimes.$inferSelect;
+export type ClaimRow = typeof claims.$inferSelect;
