@@ -86,9 +86,10 @@ export function diagnoseNoAdapter(env: NodeJS.ProcessEnv = process.env, root = '
   }
   const icdDirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
   const icdFiles = (env.VK_ICD_FILENAMES ?? env.VK_DRIVER_FILES ?? '').split(':').filter(Boolean);
-  const haveIcd =
-    icdFiles.some((f) => existsSync(`${root}${f}`)) ||
-    icdDirs.some((d) => existsSync(`${root}${d}`) && readdirSync(`${root}${d}`).some((f) => f.endsWith('.json')));
+  // VK_ICD_FILENAMES / VK_DRIVER_FILES, when set, replace the search of the standard folders.
+  const haveIcd = icdFiles.length
+    ? icdFiles.some((f) => existsSync(`${root}${f}`))
+    : icdDirs.some((d) => existsSync(`${root}${d}`) && readdirSync(`${root}${d}`).some((f) => f.endsWith('.json')));
   if (!haveIcd) {
     missing.push(
       'a Vulkan driver (an ICD in /usr/share/vulkan/icd.d: the GPU vendor\'s driver, or Mesa\'s lavapipe from Debian bookworm-backports mesa-vulkan-drivers for a software adapter)',

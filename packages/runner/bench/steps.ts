@@ -45,19 +45,19 @@ function median(xs: number[]): number {
 }
 
 /** A training run of `stepEpochs` epochs that reports each step's milliseconds. */
-type Task = (onStep: (ms: number) => void) => void;
+type Task = (onStep: (ms: number) => void) => Promise<void>;
 
 /**
  * Median step time per task, leaving out each run's first epoch (warm-up: kernels, allocations).
  * The tasks run in interleaved rounds (a, b, c, a, b, c, …): this machine's speed drifts by up to
  * 2× over minutes, and one task measured early against another measured late misstates the ratio.
  */
-function interleavedMedians(tasks: Record<string, Task>): Record<string, number> {
+async function interleavedMedians(tasks: Record<string, Task>): Promise<Record<string, number>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((k) => [k, []]));
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(tasks)) {
       const these: number[] = [];
-      run((ms) => these.push(ms));
+      await run((ms) => these.push(ms));
       times[name].push(...these.slice(Math.floor(these.length / stepEpochs)));
     }
   }
@@ -66,19 +66,19 @@ function interleavedMedians(tasks: Record<string, Task>): Record<string, number>
 
 const random = createRandom(1);
 const teacherCfg = { ...DEFAULT_TEACHER_CONFIG, epochs: stepEpochs };
-const teacherModel = trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') });
+const teacherModel = await trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') });
 const teacher = { model: teacherModel.model, modality: 'em' as const, train: em };
 
 const methods = ['eeg-only', 'cmcrd', ...(args.get('methods')?.split(',').filter((m) => m && m !== 'cmcrd' && m !== 'eeg-only') ?? [])];
 const studentTasks: Record<string, Task> = {
-  teacher: (onStep) => {
-    trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t'), onStep }).model.dispose();
+  teacher: async (onStep) => {
+    (await trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t'), onStep })).model.dispose();
   },
 };
 for (const method of methods) {
   const plugin = method === 'eeg-only' ? null : getDistiller(method);
-  studentTasks[method] = (onStep) => {
-    const s = trainStudent({
+  studentTasks[method] = async (onStep) => {
+    const s = await trainStudent({
       modality: 'eeg',
       config: { ...DEFAULT_STUDENT_CONFIG, epochs: stepEpochs, warmupEpochs: 1 },
       numClasses: spec.numClasses,
@@ -93,7 +93,7 @@ for (const method of methods) {
     s.model.dispose();
   };
 }
-const { teacher: teacherStepMs, ...studentStep } = interleavedMedians(studentTasks);
+const { teacher: teacherStepMs, ...studentStep } = await interleavedMedians(studentTasks);
 
 // Issue 4: a plain training step (cross-entropy, AdamW) of each backbone on each modality.
 const backboneStepMs: Record<string, Record<string, number>> = {};
@@ -101,8 +101,8 @@ if (args.get('backbones') === '1') {
   const tasks: Record<string, Task> = {};
   for (const backbone of ['dnn', 'dgcnn', 'bihdm']) {
     for (const [modality, set] of [['eeg', eeg], ['em', em]] as const) {
-      tasks[`${backbone}/${modality}`] = (onStep) => {
-        const s = trainStudent({
+      tasks[`${backbone}/${modality}`] = async (onStep) => {
+        const s = await trainStudent({
           modality,
           config: { ...DEFAULT_STUDENT_CONFIG, backbone, epochs: stepEpochs, warmupEpochs: 1 },
           numClasses: spec.numClasses,
@@ -117,7 +117,7 @@ if (args.get('backbones') === '1') {
       };
     }
   }
-  for (const [key, ms] of Object.entries(interleavedMedians(tasks))) {
+  for (const [key, ms] of Object.entries(await interleavedMedians(tasks))) {
     const [backbone, modality] = key.split('/');
     backboneStepMs[backbone] ??= {};
     backboneStepMs[backbone][modality] = ms;
@@ -128,9 +128,9 @@ let foldSeconds: number | null = null;
 if (withFold) {
   // One within-subject fold at the paper's settings: teacher (50 epochs) then the CMCRD student (40).
   const t0 = performance.now();
-  const t = trainTeacher({ modality: 'em', config: DEFAULT_TEACHER_CONFIG, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('ft') });
+  const t = await trainTeacher({ modality: 'em', config: DEFAULT_TEACHER_CONFIG, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('ft') });
   const plugin = getDistiller('cmcrd');
-  const s = trainStudent({
+  const s = await trainStudent({
     modality: 'eeg',
     config: DEFAULT_STUDENT_CONFIG,
     numClasses: spec.numClasses,

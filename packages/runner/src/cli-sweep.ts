@@ -1,3 +1,4 @@
+import { requireBackend } from '@cmcrd/core';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { estimateSweep } from './estimate.js';
@@ -41,6 +42,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   await loadSweepPlugins(spec);
   const cells = expandSweep(spec, { real: o.real === true });
   const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true });
+  if (o.backend && !o.queue) await requireBackend(o.backend);
   const store = Store.open(userPath(o.db));
   try {
     if (o.dryRun) {

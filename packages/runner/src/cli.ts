@@ -2,7 +2,8 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
+import { BACKEND_NAMES, BackendError, listBackbones, listDistillers, requireBackend } from '@cmcrd/core';
+import { formatBackends } from './cli-backends.js';
 import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
@@ -72,6 +73,7 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
   const [prepared] = await preparePlugins([input], process.env.INIT_CWD ?? process.cwd());
   // A run is a handful of folds: each stores its t-SNE embedding (about half a second) for the plots.
   const { jobs } = expandJobs([prepared], { embeddings: true });
+  if (o.backend) await requireBackend(o.backend as string);
   const store = Store.open(userPath(o.db as string));
   try {
     console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);
@@ -138,12 +140,13 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
   program
     .command('list')
     .description('datasets, protocols, backbones, methods and backends known here')
-    .action(() => {
+    .action(async () => {
       console.log(`datasets:  ${DATASET_NAMES.join(', ')}; releases (after cmcrd data import): ${RELEASE_NAMES.join(', ')}`);
       console.log(`protocols: ${PROTOCOL_NAMES.join(', ')}`);
       console.log(`backbones: ${listBackbones().join(', ')}`);
       console.log(`methods:   ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')}`);
-      console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
+      console.log(`backends:  ${BACKEND_NAMES.join(' → ')} (first available in this order, unless --backend)`);
+      console.log(await formatBackends());
     });
   registerReportCommand(program, int);
   registerSweepCommand(program);
@@ -175,7 +178,8 @@ export async function main(argv: string[], extensions: readonly CommandExtension
       err instanceof CacheFileError ||
       err instanceof SweepFileError ||
       err instanceof QueueError ||
-      err instanceof ReportError
+      err instanceof ReportError ||
+      err instanceof BackendError
     ) {
       console.error(`cmcrd: ${err.message}`);
       return 2;

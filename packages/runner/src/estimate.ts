@@ -86,7 +86,7 @@ export async function estimateSweep(
       else {
         await ensureBackend();
         o.onMeasure?.(`${c.dataset} ${c.protocol} ${c.backbone} ${m.name} ${m.direction}`);
-        known = { msPerStep: measureStudentStep(c, splitOf(c, job.foldKey), calibrationSteps), from: 'measured' };
+        known = { msPerStep: await measureStudentStep(c, splitOf(c, job.foldKey), calibrationSteps), from: 'measured' };
       }
       stepMs.set(shape, known);
     }
@@ -98,7 +98,7 @@ export async function estimateSweep(
       let ms = teacherMs.get(tShape);
       if (ms === undefined) {
         await ensureBackend();
-        ms = measureTeacherStep(c, splitOf(c, job.foldKey), m.teacherModality, calibrationSteps);
+        ms = await measureTeacherStep(c, splitOf(c, job.foldKey), m.teacherModality, calibrationSteps);
         teacherMs.set(tShape, ms);
       }
       seconds += (c.teacherEpochs * stepsPerEpochOf(rows, DEFAULT_TEACHER_CONFIG.batchSize) * ms) / 1000;
@@ -130,12 +130,12 @@ function storedStepMs(store: Store, c: RunConfig): number | null {
  * Median of `steps` timed steps after two warm-up ones, or of as many as fit in about a second
  * (a cross-subject memory-bank step takes a quarter of a second); the run is then abandoned.
  */
-function timeSteps(steps: number, run: (onStep: (ms: number) => void) => void): number {
+async function timeSteps(steps: number, run: (onStep: (ms: number) => void) => Promise<unknown>): Promise<number> {
   const times: number[] = [];
   const warmup = 2;
   let spent = 0;
   try {
-    run((ms) => {
+    await run((ms) => {
       times.push(ms);
       spent += ms;
       if (times.length >= warmup + steps || (times.length >= warmup + 2 && spent > 1000)) throw new StopCalibration();
@@ -150,7 +150,7 @@ function timeSteps(steps: number, run: (onStep: (ms: number) => void) => void): 
 /** The training set of one modality. */
 const trainOf = (split: Split, modality: 'eeg' | 'em') => part(split.train, modality, dimOf(split, modality))!;
 
-function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
+async function measureStudentStep(c: RunConfig, split: Split, steps: number): Promise<number> {
   const m = c.method;
   const modality = m.testModality === 'eeg+em' ? 'eeg' : m.testModality;
   const random = createRandom(1);
@@ -166,7 +166,7 @@ function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
     teacher = { model: t, modality: m.teacherModality, train: trainOf(split, m.teacherModality) };
   }
   try {
-    return timeSteps(steps, (onStep) =>
+    return await timeSteps(steps, (onStep) =>
       trainStudent({
         modality,
         config: { ...DEFAULT_STUDENT_CONFIG, backbone: c.backbone, ...c.student },
@@ -184,7 +184,7 @@ function measureStudentStep(c: RunConfig, split: Split, steps: number): number {
   }
 }
 
-function measureTeacherStep(c: RunConfig, split: Split, modality: 'eeg' | 'em', steps: number): number {
+function measureTeacherStep(c: RunConfig, split: Split, modality: 'eeg' | 'em', steps: number): Promise<number> {
   return timeSteps(steps, (onStep) =>
     trainTeacher({
       modality,

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { selectBackend } from '@cmcrd/core';
+import { requireBackend, selectBackend } from '@cmcrd/core';
 import { resolveRun } from './config.js';
 import { FoldExecutor, type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
@@ -146,6 +146,8 @@ class Ledger {
  * anything, at any moment — runs exactly the missing ones.
  */
 export async function executeJobs(jobs: FoldJob[], store: Store, o: ExecuteOptions): Promise<ExecuteSummary> {
+  // A named backend that cannot load here stops everything before any fold is trained or stored.
+  if (o.backend) await requireBackend(o.backend);
   const pending: FoldJob[] = [];
   let skipped = 0;
   for (const job of jobs) {
@@ -174,7 +176,7 @@ async function runHere(groups: FoldJob[][], store: Store, ledger: Ledger, o: Exe
       while (again) {
         const attempt = ledger.start(job);
         o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
-        const outcome = executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p }), {
+        const outcome = await executor.run(resolveRun(job.input), job.foldKey, (p) => o.onEvent?.({ type: 'progress', worker: 0, progress: p }), {
           embeddings: job.embeddings === true,
         });
         again = ledger.settle(0, job, outcome);

@@ -9,8 +9,9 @@ import {
   createRandom,
   currentBackend,
   getBackbone,
-  inferAll,
-  predict,
+  inferAllAsync,
+  predictAsync,
+  recoverBackend,
   trainStudent,
   trainTeacher,
 } from '@cmcrd/core';
@@ -212,7 +213,7 @@ export class FoldExecutor {
 
   constructor(private readonly teachers?: TeacherSource) {}
 
-  run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void, options: RunOptions = {}): FoldOutcome {
+  async run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void, options: RunOptions = {}): Promise<FoldOutcome> {
     const m = config.method;
     const base = foldRowBase(config, foldKey, currentBackend());
     let newTeacher: NewTeacherRow | undefined;
@@ -222,6 +223,8 @@ export class FoldExecutor {
       teacherMs: null,
     };
     try {
+      // A GPU device lost in an earlier fold is replaced before this one starts.
+      await recoverBackend();
       const fold = this.foldCache(config, foldKey);
       const split = fold.split;
       // After testing, so that the fold's times leave it out; a failure costs the fold nothing.
@@ -265,12 +268,12 @@ export class FoldExecutor {
 
       if (m.testModality === 'eeg+em') {
         // Decision fusion: the two unimodal models' class probabilities averaged.
-        const eeg = this.unimodalFor(config, foldKey, fold, 'eeg', onProgress);
-        const em = this.unimodalFor(config, foldKey, fold, 'em', onProgress);
+        const eeg = await this.unimodalFor(config, foldKey, fold, 'eeg', onProgress);
+        const em = await this.unimodalFor(config, foldKey, fold, 'em', onProgress);
         const t0 = performance.now();
         const c = split.numClasses;
-        const pEeg = softmaxRows(inferAll(eeg.model, split.test.eeg, split.eegDim).logits, c);
-        const pEm = softmaxRows(inferAll(em.model, split.test.em, split.emDim).logits, c);
+        const pEeg = softmaxRows((await inferAllAsync(eeg.model, split.test.eeg, split.eegDim)).logits, c);
+        const pEm = softmaxRows((await inferAllAsync(em.model, split.test.em, split.emDim)).logits, c);
         const predictions = new Int32Array(split.test.n);
         for (let i = 0; i < split.test.n; i++) {
           let best = 0;
@@ -283,24 +286,24 @@ export class FoldExecutor {
 
       const mod = m.testModality;
       if (!m.plugin) {
-        const trained = this.unimodalFor(config, foldKey, fold, mod, onProgress);
+        const trained = await this.unimodalFor(config, foldKey, fold, mod, onProgress);
         const t0 = performance.now();
         const test = part(split.test, mod, dimOf(split, mod))!;
-        const predictions = predict(trained.model, test.x, test.dim);
+        const predictions = await predictAsync(trained.model, test.x, test.dim);
         const testMs = performance.now() - t0;
         return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
       }
 
-      const teacher = m.teacherModality ? this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
+      const teacher = m.teacherModality ? await this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
       if (teacher) teacherInfo = { teacherKey: teacher.key, teacherAccuracy: teacher.accuracy, teacherMs: teacher.ms };
       // Handed to the store once, with the first fold that trained it.
       newTeacher = teacher?.record;
       if (teacher) teacher.record = undefined;
-      const trained = this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
+      const trained = await this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
       const t1 = performance.now();
       const test = part(split.test, mod, dimOf(split, mod))!;
       try {
-        const predictions = predict(trained.model, test.x, test.dim);
+        const predictions = await predictAsync(trained.model, test.x, test.dim);
         const testMs = performance.now() - t1;
         return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
       } finally {
@@ -317,17 +320,17 @@ export class FoldExecutor {
     }
   }
 
-  private trainStudentFor(
+  private async trainStudentFor(
     config: RunConfig,
     foldKey: string,
     split: Split,
     mod: Modality,
     onProgress: ((p: FoldProgress) => void) | undefined,
     teacher: TrainedTeacher | null,
-  ): TrainedStudent {
+  ): Promise<TrainedStudent> {
     const m = config.method;
     const t0 = performance.now();
-    const trained = trainStudent({
+    const trained = await trainStudent({
       modality: mod,
       config: { backbone: config.backbone, ...config.student },
       numClasses: split.numClasses,
@@ -349,17 +352,17 @@ export class FoldExecutor {
   }
 
   /** The unimodal model of a modality (the eeg-only / em-only recipe), trained once per fold. */
-  private unimodalFor(
+  private async unimodalFor(
     config: RunConfig,
     foldKey: string,
     fold: FoldCache,
     mod: Modality,
     onProgress?: (p: FoldProgress) => void,
-  ): TrainedStudent {
+  ): Promise<TrainedStudent> {
     const key = canonicalJson([mod, config.backbone, config.seed, config.student]);
     const cached = fold.unimodal.get(key);
     if (cached) return cached;
-    const trained = this.trainStudentFor({ ...config, method: { ...config.method, plugin: null, teacherModality: null } }, foldKey, fold.split, mod, onProgress, null);
+    const trained = await this.trainStudentFor({ ...config, method: { ...config.method, plugin: null, teacherModality: null } }, foldKey, fold.split, mod, onProgress, null);
     fold.unimodal.set(key, trained);
     return trained;
   }
@@ -374,13 +377,13 @@ export class FoldExecutor {
     return this.cache;
   }
 
-  private teacherFor(
+  private async teacherFor(
     config: RunConfig,
     foldKey: string,
     fold: FoldCache,
     modality: Modality,
     onProgress?: (p: FoldProgress) => void,
-  ): TrainedTeacher {
+  ): Promise<TrainedTeacher> {
     const tc = teacherConfig(config);
     const identity = teacherIdentity(config, foldKey, modality);
     const key = hashOf(identity);
@@ -402,7 +405,7 @@ export class FoldExecutor {
     const split = fold.split;
     const dim = dimOf(split, modality);
     const t0 = performance.now();
-    const trained = trainTeacher({
+    const trained = await trainTeacher({
       modality,
       config: tc,
       numClasses: split.numClasses,
@@ -415,7 +418,7 @@ export class FoldExecutor {
     });
     const ms = performance.now() - t0;
     const test = part(split.test, modality, dim)!;
-    const metrics = classificationMetrics(test.labels, predict(trained.model, test.x, test.dim), split.numClasses);
+    const metrics = classificationMetrics(test.labels, await predictAsync(trained.model, test.x, test.dim), split.numClasses);
     const t: TrainedTeacher = {
       key,
       model: trained.model,
@@ -429,7 +432,7 @@ export class FoldExecutor {
         modality,
         backbone: config.backbone,
         seed: config.seed,
-        weights: packWeights(trained.model.snapshot()),
+        weights: packWeights(await trained.model.snapshotAsync()),
         accuracy: metrics.accuracy,
         trainMs: ms,
         backend: currentBackend(),

@@ -157,7 +157,12 @@ export async function runEpochs(o: LoopOptions): Promise<LoopResult> {
         y.dispose();
         rowsTensor?.dispose();
         step++;
-        o.onStep?.(performance.now() - stepStart);
+        if (o.onStep) {
+          // On a GPU the step is only queued by now: timing waits for its loss (benchmarks and
+          // estimates only; training without onStep reads nothing here).
+          if (onDevice) await value.data();
+          o.onStep(performance.now() - stepStart);
+        }
       }
 
       checkBackendHealth();
