@@ -169,14 +169,17 @@ function potentialsOnDevice(f: Tensor2D) {
     tf.sub(tf.sub(tf.reshape(gram, [1, n, n]), tf.reshape(gram, [n, n, 1])), tf.reshape(gram, [n, 1, n])),
     tf.reshape(diag, [n, 1, 1]),
   );
-  const lengths = tf.mul(tf.reshape(len, [n, n, 1]), tf.reshape(len, [n, 1, n]));
   const mask = tf.mul(tf.reshape(offDiagonal, [n, n, 1]), tf.reshape(offDiagonal, [n, 1, n]));
+  // Masked entries divide by 1, not by the clamped 1e-24: their gradient would be 0·∞ = NaN.
+  const lengths = tf.add(tf.mul(tf.mul(tf.reshape(len, [n, n, 1]), tf.reshape(len, [n, 1, n])), mask), tf.sub(1, mask));
   return { psi, angle: tf.mul(tf.div(dot, lengths), mask) };
 }
 
+/** smooth-L1 (β = 1) without a branch: with m = min(|x|, 1), m²/2 + |x| − m (tfjs has no gradient for where's condition). */
 const smoothL1Tensor = (x: Tensor) => {
   const a = tf.abs(x);
-  return tf.where(tf.less(a, 1), tf.mul(tf.square(x), 0.5), tf.sub(a, 0.5));
+  const m = tf.minimum(a, 1);
+  return tf.add(tf.mul(tf.square(m), 0.5), tf.sub(a, m));
 };
 
 /** rkdLossAndGradient's loss with the device placement: tensor ops and tfjs's gradients, no readback. */

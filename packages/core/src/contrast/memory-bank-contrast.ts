@@ -85,8 +85,8 @@ export class MemoryBankContrast {
     this.device =
       this.placement === 'device'
         ? {
-            bankS: tf.variable(tf.tensor2d(this.bankS, [this.n, dim]), false, `${id}/bank_s`),
-            bankT: tf.variable(tf.tensor2d(this.bankT, [this.n, dim]), false, `${id}/bank_t`),
+            bankS: tf.tidy(() => tf.variable(tf.tensor2d(this.bankS, [this.n, dim]), false, `${id}/bank_s`)),
+            bankT: tf.tidy(() => tf.variable(tf.tensor2d(this.bankT, [this.n, dim]), false, `${id}/bank_t`)),
             zS: { z: null },
             zT: { z: null },
           }

@@ -63,7 +63,7 @@ export abstract class FlatOptimizer {
     const { value, grads } = tf.variableGrads(lossFn, this.vars);
     if (!this.deviceState) {
       this.deviceState = this.vars.map((v, i) =>
-        Array.from({ length: this.stateSlots }, (_, k) => tf.variable(tf.zerosLike(v), false, `${v.name}/opt${k}_${i}`)),
+        Array.from({ length: this.stateSlots }, (_, k) => tf.tidy(() => tf.variable(tf.zerosLike(v), false, `${v.name}/opt${k}_${i}`))),
       );
     }
     this.step++;
