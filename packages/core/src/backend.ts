@@ -1,6 +1,6 @@
 import { tf } from './tf.js';
 import { patchWasmKernels } from './wasm-kernels.js';
-import { type AdapterDescription, checkDevice, probeWebgpu, recoverDevice, registerWebgpu, webgpuAdapter } from './webgpu.js';
+import { type AdapterDescription, DeviceLostError, checkDevice, probeWebgpu, recoverDevice, registerWebgpu, webgpuAdapter } from './webgpu.js';
 
 export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 /** The automatic order (docs/backends.md): GPUs first, then the native CPU build, wasm, plain JS. */
@@ -140,9 +140,27 @@ export function checkBackendHealth(): void {
   if (selected === 'webgpu') checkDevice();
 }
 
-/** Before a fold: a lost webgpu device is replaced by a fresh one. */
-export async function recoverBackend(): Promise<void> {
-  if (selected === 'webgpu') await recoverDevice();
+/**
+ * The error a fold failed with, explained: after a GPU device loss a read fails with a bare
+ * AbortError (or shaders with validation errors); the loss is the cause worth recording.
+ */
+export function explainFailure(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (selected !== 'webgpu' || err instanceof DeviceLostError) return err;
+  try {
+    checkDevice();
+  } catch (lost) {
+    return new DeviceLostError(`${(lost as Error).message} (then: ${err.name}: ${err.message || 'no message'})`);
+  }
+  return err;
+}
+
+/**
+ * Before a fold: a lost webgpu device is replaced by a fresh one. True when that happened: every
+ * tensor made before (cached models) belonged to the lost device and must be dropped.
+ */
+export async function recoverBackend(): Promise<boolean> {
+  return selected === 'webgpu' ? recoverDevice() : false;
 }
 
 export interface BackendStatus {

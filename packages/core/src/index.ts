@@ -10,6 +10,7 @@ export {
   currentAdapter,
   currentBackend,
   describeBackends,
+  explainFailure,
   onDeviceBackend,
   recoverBackend,
   requireBackend,

@@ -11,6 +11,8 @@ import {
   getBackbone,
   inferAllAsync,
   predictAsync,
+  checkBackendHealth,
+  explainFailure,
   recoverBackend,
   trainStudent,
   trainTeacher,
@@ -223,8 +225,9 @@ export class FoldExecutor {
       teacherMs: null,
     };
     try {
-      // A GPU device lost in an earlier fold is replaced before this one starts.
-      await recoverBackend();
+      // A GPU device lost in an earlier fold is replaced before this one starts; the models cached
+      // from before lived on the lost device and are dropped (not disposed: their backend is gone).
+      if (await recoverBackend()) this.cache = null;
       const fold = this.foldCache(config, foldKey);
       const split = fold.split;
       // After testing, so that the fold's times leave it out; a failure costs the fold nothing.
@@ -244,6 +247,8 @@ export class FoldExecutor {
         history: EpochRecord[];
         artifacts?: ArtifactInput[];
       }) => {
+        // A device lost after the last epoch's check: fail here, before anything is stored.
+        checkBackendHealth();
         const metrics = classificationMetrics(split.test.labels, r.predictions, split.numClasses);
         return {
           row: {
@@ -310,7 +315,7 @@ export class FoldExecutor {
         trained.model.dispose();
       }
     } catch (e) {
-      const err = e as Error;
+      const err = explainFailure(e);
       return {
         row: { ...base, ...teacherInfo, status: 'failed', error: `${err.name}: ${err.message}`, finishedAt: new Date().toISOString() },
         epochs: [],
@@ -418,7 +423,10 @@ export class FoldExecutor {
     });
     const ms = performance.now() - t0;
     const test = part(split.test, modality, dim)!;
+    const weights = packWeights(await trained.model.snapshotAsync());
     const metrics = classificationMetrics(test.labels, await predictAsync(trained.model, test.x, test.dim), split.numClasses);
+    // Weights read from a device lost meanwhile are not stored.
+    checkBackendHealth();
     const t: TrainedTeacher = {
       key,
       model: trained.model,
@@ -432,7 +440,7 @@ export class FoldExecutor {
         modality,
         backbone: config.backbone,
         seed: config.seed,
-        weights: packWeights(await trained.model.snapshotAsync()),
+        weights,
         accuracy: metrics.accuracy,
         trainMs: ms,
         backend: currentBackend(),
