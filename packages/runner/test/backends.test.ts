@@ -15,16 +15,19 @@ const dir = mkdtempSync(join(tmpdir(), 'cmcrd-backends-'));
 const backend = process.env.CMCRD_TEST_BACKEND || 'wasm';
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
+// The smallest synthetic fold (1,330 training windows), one epoch each, K = 64: lavapipe runs a
+// step in ~0.2 s, and CI's webgpu pass should stay within a few minutes.
 const tiny = (method: string): RunInput => ({
-  dataset: 'synthetic-seed-iv',
+  dataset: 'synthetic-seed-v',
   protocol: 'within-subject',
   backbone: 'dnn',
   method,
   direction: 'em->eeg',
   seed: 7,
-  epochs: 2,
-  warmupEpochs: 1,
-  teacherEpochs: 2,
+  epochs: 1,
+  warmupEpochs: 0,
+  teacherEpochs: 1,
+  options: method === 'cmcrd' ? { negatives: 64 } : {},
   folds: ['subject-01'],
 });
 
@@ -79,8 +82,9 @@ test(`a short fold end to end on ${backend}: stored done, with its backend recor
     const [fold] = store.listFolds();
     assert.equal(fold.status, 'done', fold.error ?? '');
     assert.equal(fold.backend, backend);
-    assert.equal(store.epochsOf(fold.id).length, 2);
-    assert.ok(fold.accuracy! > 0.25, `accuracy ${fold.accuracy}`);
+    assert.equal(store.epochsOf(fold.id).length, 1);
+    // Five classes: better than chance after one epoch.
+    assert.ok(fold.accuracy! > 0.3, `accuracy ${fold.accuracy}`);
   } finally {
     store.close();
   }
@@ -94,7 +98,7 @@ if (backend === 'webgpu') {
     const events: ExecEvent[] = [];
     let lost = false;
     try {
-      const { jobs } = expandJobs([tiny('cmcrd')]);
+      const { jobs } = expandJobs([tiny('eeg-only')]);
       const summary = await executeJobs(jobs, store, {
         workers: 1,
         backend,
@@ -117,7 +121,7 @@ if (backend === 'webgpu') {
       assert.equal(folds.length, 1);
       assert.equal(folds[0].status, 'done');
       assert.equal(folds[0].attempts, 2);
-      assert.equal(store.epochsOf(folds[0].id).length, 2);
+      assert.equal(store.epochsOf(folds[0].id).length, 1);
     } finally {
       store.close();
     }
