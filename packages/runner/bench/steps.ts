@@ -20,6 +20,13 @@ const stepEpochs = Number(args.get('step-epochs') ?? 2);
 /** Rounds of every measured task in turn, so that the machine's drift spreads over all of them. */
 const rounds = Number(args.get('rounds') ?? 3);
 const withFold = args.get('fold') === '1';
+/** within-subject (subject-01, K within) or cross-subject (loso-01, K cross). */
+const protocol = (args.get('protocol') ?? 'within-subject') as 'within-subject' | 'cross-subject';
+/** Stop each run after this many steps (0: run its epochs); the first two are warm-up. */
+const maxSteps = Number(args.get('max-steps') ?? 0);
+/** Teacher and student epochs of the timed fold (the paper's 50 and 40 unless a quick check). */
+const [foldTeacherEpochs, foldStudentEpochs] = (args.get('fold-epochs') ?? '50,40').split(',').map(Number);
+class EnoughSteps extends Error {}
 
 try {
   await selectBackend(backendName);
@@ -32,9 +39,10 @@ try {
 }
 loadBuiltins();
 
-const DATASET = 'synthetic-seed-iv';
+const DATASET = args.get('dataset') ?? 'synthetic-seed-iv';
 const spec = datasetSpec(DATASET);
-const split = buildSplit(loadDataset(DATASET), 'within-subject', 'subject-01', DEFAULT_PROTOCOL_OPTIONS);
+const split = buildSplit(loadDataset(DATASET), protocol, protocol === 'within-subject' ? 'subject-01' : 'loso-01', DEFAULT_PROTOCOL_OPTIONS);
+const negatives = protocol === 'within-subject' ? spec.negatives.within : spec.negatives.cross;
 const eeg = { x: split.train.eeg, dim: split.eegDim, labels: split.train.labels };
 const em = { x: split.train.em, dim: split.emDim, labels: split.train.labels };
 const test = { x: split.test.eeg, dim: split.eegDim, labels: split.test.labels };
@@ -57,8 +65,15 @@ async function interleavedMedians(tasks: Record<string, Task>): Promise<Record<s
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(tasks)) {
       const these: number[] = [];
-      await run((ms) => these.push(ms));
-      times[name].push(...these.slice(Math.floor(these.length / stepEpochs)));
+      try {
+        await run((ms) => {
+          these.push(ms);
+          if (maxSteps && these.length >= maxSteps) throw new EnoughSteps();
+        });
+      } catch (e) {
+        if (!(e instanceof EnoughSteps)) throw e;
+      }
+      times[name].push(...these.slice(maxSteps ? Math.min(2, these.length - 1) : Math.floor(these.length / stepEpochs)));
     }
   }
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
@@ -88,7 +103,7 @@ for (const method of methods) {
       onStep,
       teacher: plugin ? teacher : null,
       // Options as a run resolves them (defaults, and the dataset's K where the method takes one).
-      distiller: plugin ? { plugin, options: planMethod(method, 'em->eeg', {}, spec, 'within-subject').options } : null,
+      distiller: plugin ? { plugin, options: planMethod(method, 'em->eeg', {}, spec, protocol).options } : null,
     });
     s.model.dispose();
   };
@@ -128,18 +143,18 @@ let foldSeconds: number | null = null;
 if (withFold) {
   // One within-subject fold at the paper's settings: teacher (50 epochs) then the CMCRD student (40).
   const t0 = performance.now();
-  const t = await trainTeacher({ modality: 'em', config: DEFAULT_TEACHER_CONFIG, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('ft') });
+  const t = await trainTeacher({ modality: 'em', config: { ...DEFAULT_TEACHER_CONFIG, epochs: foldTeacherEpochs }, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('ft') });
   const plugin = getDistiller('cmcrd');
   const s = await trainStudent({
     modality: 'eeg',
-    config: DEFAULT_STUDENT_CONFIG,
+    config: { ...DEFAULT_STUDENT_CONFIG, epochs: foldStudentEpochs, warmupEpochs: Math.min(DEFAULT_STUDENT_CONFIG.warmupEpochs, Math.floor(foldStudentEpochs / 4)) },
     numClasses: spec.numClasses,
     train: eeg,
     test,
     selection: 'last',
     random: random.fork('fs'),
     teacher: { model: t.model, modality: 'em', train: em },
-    distiller: { plugin, options: parseDistillerOptions(plugin, { negatives: spec.negatives.within }) },
+    distiller: { plugin, options: parseDistillerOptions(plugin, { negatives }) },
   });
   foldSeconds = (performance.now() - t0) / 1000;
   s.model.dispose();
@@ -151,7 +166,10 @@ console.log(
     backend: backendName,
     available: true,
     trainRows: split.train.n,
-    negatives: spec.negatives.within,
+    negatives,
+    protocol,
+    dataset: DATASET,
+    foldEpochs: [foldTeacherEpochs, foldStudentEpochs],
     teacherStepMs,
     studentStepMs: studentStep,
     backboneStepMs,
