@@ -16,7 +16,7 @@ export {
   requireBackend,
   selectBackend,
 } from './backend.js';
-export { type AdapterDescription, DeviceLostError, diagnoseNoAdapter, loseDeviceForTesting } from './webgpu.js';
+export { type AdapterDescription, DeviceLostError, GpuError, diagnoseNoAdapter, loseDeviceForTesting } from './webgpu.js';
 export { type Placement, forcePlacement, trainingPlacement } from './placement.js';
 export { type DeviceNceBatch, type DeviceNormalisationConstant, nceSideOnDevice, unimodalSupervisionOnDevice } from './contrast/nce-device.js';
 export { createRandom, type Random } from './random.js';

@@ -28,6 +28,7 @@ interface AdapterLike {
 interface DeviceLike {
   lost: Promise<{ reason: string; message: string }>;
   destroy(): void;
+  onuncapturederror: ((ev: { error?: { message?: string } }) => void) | null;
 }
 interface GpuLike {
   requestAdapter(o?: unknown): Promise<AdapterLike | null>;
@@ -116,6 +117,7 @@ export async function probeWebgpu(): Promise<WebgpuProbe> {
 }
 
 let lost: { reason: string; message: string } | null = null;
+let gpuError: string | null = null;
 let device: DeviceLike | null = null;
 let adapterInUse: AdapterDescription | null = null;
 
@@ -157,6 +159,12 @@ export async function registerWebgpu(allowSoftware: boolean): Promise<WebgpuProb
     });
     device = d;
     lost = null;
+    gpuError = null;
+    // A validation or out-of-memory error is not thrown where the op ran: the op's result is then
+    // garbage. Kept, so that the fold fails at its next check instead of storing it.
+    d.onuncapturederror = (ev) => {
+      if (device === d && !gpuError) gpuError = ev.error?.message?.split('\n')[0] || 'unknown GPU error';
+    };
     d.lost.then((info) => {
       // Only the live device counts: recoverDevice() drops the lost one before disposing it.
       if (device === d) lost = { reason: info.reason, message: info.message };
@@ -179,6 +187,16 @@ function removeRegistered(): void {
 /** Throws DeviceLostError when the webgpu device has been lost since it was created. */
 export function checkDevice(): void {
   if (lost) throw new DeviceLostError(`webgpu device lost (${lost.reason}): ${lost.message || 'no message'}`);
+  if (gpuError) {
+    const message = gpuError;
+    // One fold fails with it; the next one starts clean.
+    gpuError = null;
+    throw new GpuError(`webgpu reported an error, results since are unreliable: ${message}`);
+  }
+}
+
+export class GpuError extends Error {
+  override name = 'GpuError';
 }
 
 /** After a loss: a fresh device for the next fold (the failed fold is retried like any failure). */

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   AdamW,
+  checkBackendHealth,
   cmcrdPlugin,
   createRandom,
   currentBackend,
@@ -223,3 +224,18 @@ describe('training with the device placement', () => {
     assert.ok(few <= 12, `${few} reads for 2 epochs`);
   });
 });
+
+// On webgpu, a validation error is not thrown by the op that caused it: the backend keeps it and
+// the next health check (every epoch, and before a fold is stored) fails with it.
+if (testBackend('cpu') === 'webgpu') {
+  test('webgpu: an uncaptured GPU error fails the next health check, once', async () => {
+    // AddN of 40 inputs binds 41 storage buffers, past lavapipe's (and WebGPU's default) 8 per stage.
+    const parts = Array.from({ length: 40 }, (_, i) => tf.scalar(i));
+    const sum = tf.addN(parts);
+    await sum.data().catch(() => null);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.throws(() => checkBackendHealth(), /GpuError|webgpu reported an error/);
+    checkBackendHealth();
+    tf.dispose([...parts, sum]);
+  });
+}

@@ -16,6 +16,8 @@ import { estimateSweep } from '../src/estimate.js';
 import { type RunInput, Store, executeJobs, expandJobs, expandSweep, loadBuiltins, loadSweepFile } from '../src/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+// From source (tsx) the scripts are .ts; in the self-contained GPU bundle (bench/gpu-bundle.ts) .js.
+const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 const tiny = process.argv.includes('--tiny');
 loadBuiltins();
 
@@ -37,7 +39,7 @@ const METHODS = ['kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
 // 1. Step times per method at the within- and cross-subject K, and the three backbones.
 for (const protocol of ['within-subject', 'cross-subject'] as const) {
   const args = [
-    `${here}steps.ts`,
+    `${here}steps.${ext}`,
     '--backend=webgpu',
     `--protocol=${protocol}`,
     `--methods=${METHODS.join(',')}`,
@@ -100,7 +102,7 @@ for (const n of counts) console.log(`    N = ${n}: ${perHour[n].toFixed(0)} fold
 const bestN = counts.reduce((b, n) => (perHour[n] > perHour[b] ? n : b), 1);
 
 // 3. The paper sweep's dry-run estimate, measured on webgpu (the backend that would run its folds).
-const paper = resolve(here, '../../../sweeps/paper.yaml');
+const paper = process.env.CMCRD_PAPER_SWEEP ?? resolve(here, '../../../sweeps/paper.yaml');
 const spec = loadSweepFile(paper);
 const all = expandJobs(expandSweep(spec, { real: false })).jobs;
 // Tiny: one dataset's within-subject DNN folds only (every kind of fold on lavapipe would take long).

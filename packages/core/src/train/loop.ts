@@ -173,10 +173,14 @@ export async function runEpochs(o: LoopOptions): Promise<LoopResult> {
         mean.dispose();
         tf.dispose(list);
       }
-      const correct = tf.addN(correctLog);
+      // A stack, not addN: webgpu's AddN binds every input at once, past the 8 storage buffers a
+      // shader stage may have (an epoch has dozens of steps).
+      const correct = tf.tidy(() => tf.sum(tf.stack(correctLog)));
       const trainAccuracy = (await scalarOf(correct)) / seen;
       correct.dispose();
       tf.dispose(correctLog);
+      // GPU errors of this epoch's steps have arrived by now (during the reads).
+      checkBackendHealth();
       // The parts first: the one that broke says more than the total.
       for (const k of [...Object.keys(losses).filter((k) => k !== 'total'), 'total']) {
         const v = losses[k];
