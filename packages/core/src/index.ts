@@ -66,6 +66,7 @@ export { type Outputs, inferAll, inferAllAsync, predict, predictAsync } from './
 export {
   type BatchInput,
   type BatchLoss,
+  DEVICE_SYNC_STEPS,
   EPOCH_SELECTIONS,
   type EpochRecord,
   type EpochSelection,

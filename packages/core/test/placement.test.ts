@@ -16,6 +16,7 @@ import {
   currentBackend,
   DEFAULT_STUDENT_CONFIG,
   DEFAULT_TEACHER_CONFIG,
+  DEVICE_SYNC_STEPS,
   type DeviceNceBatch,
   type DeviceNormalisationConstant,
   entropyWeights,
@@ -217,7 +218,9 @@ describe('training with the device placement', () => {
       }
       return reads;
     };
-    // 2 and 8 steps per epoch: the same number of reads (the teacher's outputs once, then per epoch).
+    // 2 and 8 steps per epoch (4 and 16 in all): the same number of reads — the teacher's outputs
+    // once, then per epoch; the loop's one loss every DEVICE_SYNC_STEPS steps is not reached here.
+    assert.ok(DEVICE_SYNC_STEPS > 16);
     const few = await counted(16);
     const many = await counted(64);
     assert.equal(many, few, `reads with 8 steps an epoch (${many}) differ from 2 steps an epoch (${few})`);

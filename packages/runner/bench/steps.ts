@@ -4,6 +4,7 @@ import {
   DEFAULT_STUDENT_CONFIG,
   DEFAULT_TEACHER_CONFIG,
   createRandom,
+  getBackbone,
   getDistiller,
   parseDistillerOptions,
   selectBackend,
@@ -81,8 +82,12 @@ async function interleavedMedians(tasks: Record<string, Task>): Promise<Record<s
 
 const random = createRandom(1);
 const teacherCfg = { ...DEFAULT_TEACHER_CONFIG, epochs: stepEpochs };
-const teacherModel = await trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') });
-const teacher = { model: teacherModel.model, modality: 'em' as const, train: em };
+// With --max-steps (a quick check) the distillers' teacher is left untrained: step times do not
+// depend on its weights, and a cross-subject epoch on a software adapter takes minutes.
+const teacherModel = maxSteps
+  ? getBackbone('dnn').create({ inputDim: em.dim, numClasses: spec.numClasses, modality: 'em', random: random.fork('t') })
+  : (await trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') })).model;
+const teacher = { model: teacherModel, modality: 'em' as const, train: em };
 
 const methods = ['eeg-only', 'cmcrd', ...(args.get('methods')?.split(',').filter((m) => m && m !== 'cmcrd' && m !== 'eeg-only') ?? [])];
 const studentTasks: Record<string, Task> = {

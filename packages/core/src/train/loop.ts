@@ -92,6 +92,9 @@ export function stepsPerEpochOf(rows: number, batchSize: number): number {
   return Math.floor(rows / batchSize) + (rows % batchSize >= 2 ? 1 : 0);
 }
 
+/** Device placement: the loop waits for one step's loss this often (the only read within an epoch). */
+export const DEVICE_SYNC_STEPS = 32;
+
 /** Reads a scalar without blocking: on webgpu a synchronous read is impossible in Node. */
 async function scalarOf(t: tf.Tensor): Promise<number> {
   return (await t.data())[0] as number;
@@ -159,9 +162,15 @@ export async function runEpochs(o: LoopOptions): Promise<LoopResult> {
         step++;
         if (o.onStep) {
           // On a GPU the step is only queued by now: timing waits for its loss (benchmarks and
-          // estimates only; training without onStep reads nothing here).
+          // estimates only).
           if (onDevice) await value.data();
           o.onStep(performance.now() - stepStart);
+        } else if (onDevice && step % DEVICE_SYNC_STEPS === 0) {
+          // One scalar every DEVICE_SYNC_STEPS steps: without it JavaScript queues a whole epoch
+          // ahead of the GPU, and the buffers of finished steps are recycled only in event-loop
+          // callbacks that never get to run (a cross-subject epoch of ~1,000 steps crashed
+          // lavapipe). Waiting for a loss bounds the queue and lets those callbacks run.
+          await value.data();
         }
       }
 
