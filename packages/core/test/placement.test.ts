@@ -13,7 +13,6 @@ import {
   checkBackendHealth,
   cmcrdPlugin,
   createRandom,
-  currentBackend,
   DEFAULT_STUDENT_CONFIG,
   DEFAULT_TEACHER_CONFIG,
   DEVICE_SYNC_STEPS,

@@ -48,9 +48,7 @@ const asPlugin = (p: unknown) => p as DistillerPlugin;
 // The host placement exists on cpu and wasm only.
 const PLACEMENTS: Placement[] = testBackend('cpu') === 'webgpu' ? ['device'] : ['host', 'device'];
 for (const placement of PLACEMENTS) describe(`losses against the numpy reference (${placement} placement)`, () => {
-  before(function () {
-    forcePlacement(placement);
-  });
+  before(() => forcePlacement(placement));
   after(() => forcePlacement(null));
   test('KD: 10 · T²·KL(p_t ‖ p_s), T = 4 (and T = 1, weight 1)', async () => {
     close(await lossOf(asPlugin(kdPlugin), {}), 10 * ref.expected.kd.T4, { what: 'kd T=4' });

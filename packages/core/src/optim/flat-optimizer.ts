@@ -72,7 +72,9 @@ export abstract class FlatOptimizer {
         const g = grads[v.name] ?? tf.zerosLike(v);
         const state = this.deviceState![i];
         const next = this.updateTensors(v, g, state.map((s) => s as Tensor), lr);
-        state.forEach((s, k) => s.assign(next.state[k]));
+        state.forEach((s, k) => {
+          s.assign(next.state[k]);
+        });
         v.assign(next.w);
       });
     });
