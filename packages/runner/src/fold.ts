@@ -19,7 +19,7 @@ import {
 } from '@cmcrd/core';
 import { type Split, type SplitPart, buildSplit, loadDataset } from '@cmcrd/data';
 import type { Modality, RunConfig } from './config.js';
-import { embedTestSet, guardedArtifacts } from './embedding.js';
+import { embedTestSetAsync, guardedArtifactsAsync } from './embedding.js';
 import { canonicalJson, hashOf } from './identity.js';
 import type { EpochInput } from './store/store.js';
 import type { ArtifactInput, NewFoldRow, NewTeacherRow } from './store/schema.js';
@@ -231,12 +231,12 @@ export class FoldExecutor {
       const fold = this.foldCache(config, foldKey);
       const split = fold.split;
       // After testing, so that the fold's times leave it out; a failure costs the fold nothing.
-      const embed = (model: Backbone, mod: Modality): ArtifactInput[] => {
+      const embed = async (model: Backbone, mod: Modality): Promise<ArtifactInput[]> => {
         if (!options.embeddings) return [];
         const test = part(split.test, mod, dimOf(split, mod))!;
-        return guardedArtifacts(`${config.dataset} ${config.protocol} ${foldKey} ${m.name} ${config.backbone} seed ${config.seed}`, () => ({
+        return guardedArtifactsAsync(`${config.dataset} ${config.protocol} ${foldKey} ${m.name} ${config.backbone} seed ${config.seed}`, async () => ({
           kind: 'tsne',
-          data: embedTestSet({ model, x: test.x, dim: test.dim, labels: test.labels, seed: config.seed, stream: foldKey }),
+          data: await embedTestSetAsync({ model, x: test.x, dim: test.dim, labels: test.labels, seed: config.seed, stream: foldKey }),
         }));
       };
       const done = (r: {
@@ -296,7 +296,7 @@ export class FoldExecutor {
         const test = part(split.test, mod, dimOf(split, mod))!;
         const predictions = await predictAsync(trained.model, test.x, test.dim);
         const testMs = performance.now() - t0;
-        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
+        return done({ ...trained, predictions, testMs, artifacts: await embed(trained.model, mod) });
       }
 
       const teacher = m.teacherModality ? await this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
@@ -310,7 +310,7 @@ export class FoldExecutor {
       try {
         const predictions = await predictAsync(trained.model, test.x, test.dim);
         const testMs = performance.now() - t1;
-        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod) });
+        return done({ ...trained, predictions, testMs, artifacts: await embed(trained.model, mod) });
       } finally {
         trained.model.dispose();
       }
