@@ -1,7 +1,25 @@
 export { tf } from './tf.js';
 export { type GraphModel, loadGraphModel } from './graph-model.js';
 export type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from './tf.js';
-export { BACKEND_NAMES, BackendError, type BackendName, currentBackend, selectBackend } from './backend.js';
+export {
+  BACKEND_NAMES,
+  BackendError,
+  type BackendName,
+  type BackendStatus,
+  DEVICE_BACKENDS,
+  checkBackendHealth,
+  currentAdapter,
+  currentBackend,
+  describeBackends,
+  explainFailure,
+  onDeviceBackend,
+  recoverBackend,
+  requireBackend,
+  selectBackend,
+} from './backend.js';
+export { type AdapterDescription, DeviceLostError, GpuError, diagnoseNoAdapter, loseDeviceForTesting } from './webgpu.js';
+export { type Placement, forcePlacement, trainingPlacement } from './placement.js';
+export { type DeviceNceBatch, type DeviceNormalisationConstant, nceSideOnDevice, unimodalSupervisionOnDevice } from './contrast/nce-device.js';
 export { createRandom, type Random } from './random.js';
 export type {
   Backbone,
@@ -45,10 +63,11 @@ export { AdamW, FlatOptimizer, SgdMomentum } from './optim/flat-optimizer.js';
 export { warmupCosine } from './optim/schedule.js';
 export { type ClassificationMetrics, classificationMetrics, confusionMatrix } from './metrics.js';
 export { type LabelledSet, checkLabelledSet, gatherRows, oneHot } from './train/data.js';
-export { type Outputs, inferAll, predict } from './train/evaluate.js';
+export { type Outputs, inferAll, inferAllAsync, predict, predictAsync } from './train/evaluate.js';
 export {
   type BatchInput,
   type BatchLoss,
+  DEVICE_SYNC_STEPS,
   EPOCH_SELECTIONS,
   type EpochRecord,
   type EpochSelection,

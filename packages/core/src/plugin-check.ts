@@ -62,7 +62,8 @@ function randomSet(dim: number, numClasses: number, seed: number): LabelledSet {
 
 function batchOf(set: LabelledSet, numClasses: number, start: number): BatchInput {
   const rows = Int32Array.from({ length: BATCH }, (_, i) => (start + i) % ROWS);
-  return { rows, x: gatherRows(set.x, set.dim, rows), oneHot: oneHot(set.labels, rows, numClasses) };
+  // Host placement (the checker runs on cpu or wasm): no device-resident rows.
+  return { rows, rowsTensor: null, x: gatherRows(set.x, set.dim, rows), oneHot: oneHot(set.labels, rows, numClasses) };
 }
 
 function disposeBatch(b: BatchInput): void {
@@ -80,7 +81,7 @@ interface Setup {
   teacherModel: Backbone;
 }
 
-function objective(s: Setup, plugin: DistillerPlugin | null, options: Record<string, unknown>, seed: number): StudentObjective {
+function objective(s: Setup, plugin: DistillerPlugin | null, options: Record<string, unknown>, seed: number): Promise<StudentObjective> {
   return buildStudentObjective({
     config: { ...DEFAULT_STUDENT_CONFIG, backbone: s.backbone },
     modality: s.student,
@@ -160,13 +161,13 @@ function stepTimeRatio(withPlugin: (i: number) => number, plain: (i: number) => 
   return median(a) / median(b);
 }
 
-function checkRow(plugin: DistillerPlugin, options: Record<string, unknown>, s: Setup, seed: number, steps: number): PluginCheckRow {
+async function checkRow(plugin: DistillerPlugin, options: Record<string, unknown>, s: Setup, seed: number, steps: number): Promise<PluginCheckRow> {
   const failures: Record<string, string | null> = {};
   const row: PluginCheckRow = { backbone: s.backbone, direction: `${s.teacher}->${s.student}`, loss: Number.NaN, failures, stepTimeRatio: null };
   const variablesBefore = Object.keys(tf.engine().registeredVariables).length;
   let obj: StudentObjective;
   try {
-    obj = objective(s, plugin, options, seed);
+    obj = await objective(s, plugin, options, seed);
   } catch (e) {
     const msg = (e as Error).message;
     failures[/left (it|them) out of 'variables'/.test(msg) ? 'all listed' : 'scalar loss'] = msg;
@@ -185,7 +186,7 @@ function checkRow(plugin: DistillerPlugin, options: Record<string, unknown>, s: 
     const step = stepper(obj, s);
     const leak = leakPerStep(step, steps);
     failures['no leak'] = leak > 0 ? `${leak} tensor(s) left behind per step` : null;
-    const plain = objective(s, null, options, seed);
+    const plain = await objective(s, null, options, seed);
     try {
       row.stepTimeRatio = stepTimeRatio(step, stepper(plain, s), steps);
     } finally {
@@ -202,7 +203,7 @@ function checkRow(plugin: DistillerPlugin, options: Record<string, unknown>, s: 
   // The same seed, a fresh instance: the same loss, to the bit.
   if (Number.isFinite(row.loss) && !failures.dispose) {
     try {
-      const again = objective(s, plugin, options, seed);
+      const again = await objective(s, plugin, options, seed);
       const batch = batchOf(s.studentSet, s.numClasses, 0);
       try {
         const value = tf.tidy(() => (again.batchLoss(batch).parts.distill as Scalar).dataSync()[0]);
@@ -242,7 +243,7 @@ function generalChecks(candidate: unknown, options: Record<string, unknown>): Re
  * Checks a distiller plugin against the contract on random data, for each backbone and direction.
  * The backend must be selected already (selectBackend).
  */
-export function checkDistillerPlugin(candidate: unknown, o: PluginCheckOptions = {}): PluginCheckReport {
+export async function checkDistillerPlugin(candidate: unknown, o: PluginCheckOptions = {}): Promise<PluginCheckReport> {
   const general = generalChecks(candidate, o.options ?? {});
   const name = (candidate as { name?: unknown } | null)?.name;
   const report: PluginCheckReport = { plugin: typeof name === 'string' ? name : '?', ok: false, general, rows: [] };
@@ -266,7 +267,7 @@ export function checkDistillerPlugin(candidate: unknown, o: PluginCheckOptions =
           teacherSet: randomSet(dims[teacher], numClasses, seed + 3),
           teacherModel,
         };
-        report.rows.push(checkRow(plugin, options, setup, seed, o.steps ?? 5));
+        report.rows.push(await checkRow(plugin, options, setup, seed, o.steps ?? 5));
       } finally {
         teacherModel.dispose();
       }

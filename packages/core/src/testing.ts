@@ -23,3 +23,8 @@ export function assertClose(
 export function flat(t: Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
+
+/** A tensor's values without a synchronous read (webgpu in Node has none). */
+export async function read(t: Tensor): Promise<Float32Array> {
+  return (await t.data()) as Float32Array;
+}

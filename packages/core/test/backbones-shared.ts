@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createRandom, getBackbone, type Modality, stackedTanhRnn, tf } from '../src/index.js';
 import type { Tensor2D, Tensor3D } from '../src/tf.js';
-import { assertClose, flat } from './helpers.js';
+import { assertClose, read } from './helpers.js';
 
 interface ForwardCase {
   x: number[][];
@@ -42,51 +42,51 @@ function restored(name: string, modality: Modality, c: ForwardCase) {
 /** Registers the reference tests under `label` (the backend in use). */
 export function referenceTests(label: string): void {
   for (const modality of ['eeg', 'em'] as const) {
-    test(`${label}: DGCNN (${modality}) matches the numpy forward pass, taps included, and its running statistics`, () => {
+    test(`${label}: DGCNN (${modality}) matches the numpy forward pass, taps included, and its running statistics`, async () => {
       const c = backboneReference.dgcnn[modality];
       const model = restored('dgcnn', modality, c);
       const x = tf.tensor2d(c.x);
       const out = model.apply(x, true);
-      assertClose(flat(out.logits), c.expected.logits.flat(), { rtol: 1e-4, atol: 1e-5, what: 'logits' });
+      assertClose(await read(out.logits), c.expected.logits.flat(), { rtol: 1e-4, atol: 1e-5, what: 'logits' });
       for (const [i, f] of out.features.entries()) {
-        assertClose(flat(f), c.expected.features[i].flat(), { rtol: 1e-4, atol: 1e-5, what: `tap ${i}` });
+        assertClose(await read(f), c.expected.features[i].flat(), { rtol: 1e-4, atol: 1e-5, what: `tap ${i}` });
       }
       model.commitBatchStats();
-      const state = model.snapshot();
+      const state = await model.snapshotAsync();
       assertClose(state[2], c.expected.runningMean!, { rtol: 1e-5, atol: 1e-7, what: 'running mean' });
       assertClose(state[3], c.expected.runningVar!, { rtol: 1e-5, atol: 1e-7, what: 'running variance' });
       const evalOut = model.apply(x, false);
-      assertClose(flat(evalOut.logits), c.expected.evalLogits!.flat(), { rtol: 1e-4, atol: 1e-5, what: 'eval logits' });
+      assertClose(await read(evalOut.logits), c.expected.evalLogits!.flat(), { rtol: 1e-4, atol: 1e-5, what: 'eval logits' });
       model.dispose();
     });
 
-    test(`${label}: BiHDM (${modality}) matches the numpy forward pass, taps included`, () => {
+    test(`${label}: BiHDM (${modality}) matches the numpy forward pass, taps included`, async () => {
       const c = backboneReference.bihdm[modality];
       const model = restored('bihdm', modality, c);
       const x = tf.tensor2d(c.x);
       for (const training of [true, false]) {
         const out = model.apply(x, training);
-        assertClose(flat(out.logits), c.expected.logits.flat(), { rtol: 1e-4, atol: 1e-5, what: 'logits' });
+        assertClose(await read(out.logits), c.expected.logits.flat(), { rtol: 1e-4, atol: 1e-5, what: 'logits' });
         for (const [i, f] of out.features.entries()) {
-          assertClose(flat(f), c.expected.features[i].flat(), { rtol: 1e-4, atol: 1e-5, what: `tap ${i}` });
+          assertClose(await read(f), c.expected.features[i].flat(), { rtol: 1e-4, atol: 1e-5, what: `tap ${i}` });
         }
       }
       model.dispose();
     });
   }
 
-  test(`${label}: the stacked tanh RNN's states and hand-written gradients match numpy's BPTT`, () => {
+  test(`${label}: the stacked tanh RNN's states and hand-written gradients match numpy's BPTT`, async () => {
     const r = backboneReference.rnn;
     const a = tf.tensor2d(r.inputTerm);
     const u = tf.tensor3d(r.recurrent);
     const upstream = tf.tensor2d(r.upstream);
     const states = stackedTanhRnn(a, u, r.steps);
-    assertClose(flat(states), r.expected.states.flat(), { rtol: 1e-5, atol: 1e-6, what: 'states' });
+    assertClose(await read(states), r.expected.states.flat(), { rtol: 1e-5, atol: 1e-6, what: 'states' });
     const [dA, dU] = tf.grads((...args: tf.Tensor[]) =>
       tf.sum(tf.mul(stackedTanhRnn(args[0] as Tensor2D, args[1] as Tensor3D, r.steps), upstream)),
     )([a, u]);
-    assertClose(flat(dA), r.expected.dInput.flat(), { rtol: 1e-4, atol: 1e-6, what: 'dInput' });
-    assertClose(flat(dU), r.expected.dRecurrent.flat(2), { rtol: 1e-4, atol: 1e-6, what: 'dRecurrent' });
+    assertClose(await read(dA), r.expected.dInput.flat(), { rtol: 1e-4, atol: 1e-6, what: 'dInput' });
+    assertClose(await read(dU), r.expected.dRecurrent.flat(2), { rtol: 1e-4, atol: 1e-6, what: 'dRecurrent' });
     assert.equal(states.shape.join(), [r.inputTerm.length, r.inputTerm[0].length].join());
   });
 }

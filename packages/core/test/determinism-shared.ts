@@ -19,10 +19,10 @@ export interface RunResult {
 }
 
 /** Teacher (SGD + MCC, 2 epochs) then a CMCRD student (AdamW, warm-up + cosine, 2 epochs), all from `seed`. */
-export function trainingRun(seed: number): RunResult {
+export async function trainingRun(seed: number): Promise<RunResult> {
   const data = tinyPairedData(seed, 64, 4, { student: 10, teacher: 6 });
   const random = createRandom(seed);
-  const teacher = trainTeacher({
+  const teacher = await trainTeacher({
     modality: 'em',
     config: { ...DEFAULT_TEACHER_CONFIG, epochs: 2, batchSize: 16 },
     numClasses: 4,
@@ -30,7 +30,7 @@ export function trainingRun(seed: number): RunResult {
     selection: 'last',
     random: random.fork('teacher'),
   });
-  const student = trainStudent({
+  const student = await trainStudent({
     modality: 'eeg',
     config: { ...DEFAULT_STUDENT_CONFIG, epochs: 2, warmupEpochs: 1, batchSize: 16 },
     numClasses: 4,
@@ -46,8 +46,8 @@ export function trainingRun(seed: number): RunResult {
   const result = {
     teacherHistory: teacher.history,
     studentHistory: student.history,
-    teacherWeights: teacher.model.snapshot(),
-    studentWeights: student.model.snapshot(),
+    teacherWeights: await teacher.model.snapshotAsync(),
+    studentWeights: await student.model.snapshotAsync(),
   };
   teacher.model.dispose();
   student.model.dispose();

@@ -59,7 +59,15 @@ export function loadReference(): Reference {
   ) as Reference;
 }
 
-export { assertClose, flat } from '../src/testing.js';
+export { assertClose, flat, read } from '../src/testing.js';
+
+/**
+ * The backend a parameterised test file runs on: its usual one, or CMCRD_TEST_BACKEND (CI runs
+ * the numeric files again with webgpu on Mesa's lavapipe).
+ */
+export function testBackend(usual: string): string {
+  return process.env.CMCRD_TEST_BACKEND || usual;
+}
 
 /** Rows r of a row-major [rows, cols] array that are entirely zero. */
 export function zeroRows(values: ArrayLike<number>, cols: number): boolean[] {

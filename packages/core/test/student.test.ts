@@ -23,7 +23,7 @@ let teacher: TrainedModel;
 
 before(async () => {
   await selectBackend('cpu');
-  teacher = trainTeacher({
+  teacher = await trainTeacher({
     modality: 'em',
     config: { ...DEFAULT_TEACHER_CONFIG, epochs: 1, batchSize: 16 },
     numClasses: C,
@@ -53,11 +53,12 @@ const nonZero = (g: { dataSync(): unknown } | undefined) =>
   !!g && (g.dataSync() as Float32Array).some((v) => v !== 0);
 
 describe('the teacher is frozen during distillation', () => {
-  test('gradients reach every student and projection variable, and no teacher variable', () => {
-    const objective = buildStudentObjective(studentTraining(2));
+  test('gradients reach every student and projection variable, and no teacher variable', async () => {
+    const objective = await buildStudentObjective(studentTraining(2));
     const rows = Int32Array.from({ length: 16 }, (_, i) => i);
     const batch = {
       rows,
+      rowsTensor: null,
       x: gatherRows(data.student.x, data.student.dim, rows),
       oneHot: oneHot(data.student.labels, rows, C),
     };
@@ -77,9 +78,9 @@ describe('the teacher is frozen during distillation', () => {
     objective.dispose();
   });
 
-  test('a full trainStudent epoch leaves the teacher bit-identical', () => {
+  test('a full trainStudent epoch leaves the teacher bit-identical', async () => {
     const before = teacher.model.snapshot();
-    const student = trainStudent(studentTraining(3));
+    const student = await trainStudent(studentTraining(3));
     const after = teacher.model.snapshot();
     assert.equal(after.length, before.length);
     after.forEach((a, i) => {

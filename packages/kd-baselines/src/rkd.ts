@@ -1,4 +1,4 @@
-import { type DistillerPlugin, type Scalar, type Tensor, type Tensor2D, tf } from '@cmcrd/core';
+import { type DistillerPlugin, type Scalar, type Tensor, type Tensor2D, tf, trainingPlacement } from '@cmcrd/core';
 import { z } from 'zod';
 import { requireTaps, tapFromEnd } from './common.js';
 
@@ -154,6 +154,43 @@ export function rkdLossAndGradient(
   return { value: (o.distanceWeight * lossD) / n2 + (o.angleWeight * lossA) / n3, gradient };
 }
 
+/** The distance potential ψ and the angle potential of a batch [n, d], as tensor ops (see potentials()). */
+function potentialsOnDevice(f: Tensor2D) {
+  const n = f.shape[0];
+  const gram = tf.matMul(f, f, false, true);
+  const diag = tf.sum(tf.square(f), 1);
+  const sq = tf.sub(tf.add(tf.reshape(diag, [n, 1]), tf.reshape(diag, [1, n])), tf.mul(gram, 2));
+  const offDiagonal = tf.sub(1, tf.eye(n));
+  const dist = tf.mul(tf.sqrt(tf.maximum(sq, 1e-12)), offDiagonal);
+  const psi = tf.div(dist, tf.div(tf.sum(dist), n * (n - 1)));
+  const len = tf.sqrt(tf.maximum(sq, 1e-24));
+  // ⟨f_j − f_i, f_k − f_i⟩ = G_jk − G_ij − G_ik + G_ii, laid out [i, j, k]; 0 where j = i or k = i.
+  const dot = tf.add(
+    tf.sub(tf.sub(tf.reshape(gram, [1, n, n]), tf.reshape(gram, [n, n, 1])), tf.reshape(gram, [n, 1, n])),
+    tf.reshape(diag, [n, 1, 1]),
+  );
+  const mask = tf.mul(tf.reshape(offDiagonal, [n, n, 1]), tf.reshape(offDiagonal, [n, 1, n]));
+  // Masked entries divide by 1, not by the clamped 1e-24: their gradient would be 0·∞ = NaN.
+  const lengths = tf.add(tf.mul(tf.mul(tf.reshape(len, [n, n, 1]), tf.reshape(len, [n, 1, n])), mask), tf.sub(1, mask));
+  return { psi, angle: tf.mul(tf.div(dot, lengths), mask) };
+}
+
+/** smooth-L1 (β = 1) without a branch: with m = min(|x|, 1), m²/2 + |x| − m (tfjs has no gradient for where's condition). */
+const smoothL1Tensor = (x: Tensor) => {
+  const a = tf.abs(x);
+  const m = tf.minimum(a, 1);
+  return tf.add(tf.mul(tf.square(m), 0.5), tf.sub(a, m));
+};
+
+/** rkdLossAndGradient's loss with the device placement: tensor ops and tfjs's gradients, no readback. */
+export function rkdLossOnDevice(fs: Tensor2D, ft: Tensor2D, o: { distanceWeight: number; angleWeight: number }): Scalar {
+  const s = potentialsOnDevice(fs);
+  const t = potentialsOnDevice(ft);
+  const lossD = tf.mean(smoothL1Tensor(tf.sub(s.psi, t.psi)));
+  const lossA = tf.mean(smoothL1Tensor(tf.sub(s.angle, t.angle)));
+  return tf.add(tf.mul(lossD, o.distanceWeight), tf.mul(lossA, o.angleWeight)) as Scalar;
+}
+
 /**
  * RKD (Park et al. 2019), on the last feature tap: smooth-L1 (β = 1, mean over all entries)
  * between the student's and the teacher's distance potentials, ×25, plus the same between their
@@ -169,6 +206,7 @@ export const rkdPlugin: DistillerPlugin<RkdOptions> = {
   create(ctx, o) {
     requireTaps(ctx.student.featureDims, 1, 'rkd', 'student');
     requireTaps(ctx.teacher.featureDims, 1, 'rkd', 'teacher');
+    const onDevice = trainingPlacement() === 'device';
     return {
       variables: [],
       loss(batch) {
@@ -176,6 +214,7 @@ export const rkdPlugin: DistillerPlugin<RkdOptions> = {
         const fT = tapFromEnd(batch.teacher.features, 0, 'rkd', 'teacher');
         const [n, ds] = fS.shape;
         if (n < 2) throw new Error('rkd: needs a batch of at least 2 samples');
+        if (onDevice) return tf.mul(rkdLossOnDevice(fS, fT, o), o.weight) as Scalar;
         // The teacher's feature is read as values: no gradient can reach it.
         const teacher = fT.dataSync() as Float32Array;
         const op = tf.customGrad(((f: Tensor2D, save: (t: Tensor[]) => void) => {

@@ -42,7 +42,12 @@ export function loadReference(): Reference {
   ) as Reference;
 }
 
-export { assertClose, flat } from '@cmcrd/core/testing';
+export { assertClose, flat, read } from '@cmcrd/core/testing';
+
+/** The backend of a parameterised test file: its usual one, or CMCRD_TEST_BACKEND (CI: webgpu). */
+export function testBackend(usual: string): string {
+  return process.env.CMCRD_TEST_BACKEND || usual;
+}
 
 /** A context for `create`, with the given feature dims and a training set of `labels`. */
 export function context(

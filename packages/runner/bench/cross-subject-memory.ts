@@ -24,11 +24,11 @@ const split = buildSplit(loadDataset('synthetic-seed-iv'), 'cross-subject', 'los
 const em = { x: split.train.em, dim: split.emDim, labels: split.train.labels };
 const eeg = { x: split.train.eeg, dim: split.eegDim, labels: split.train.labels };
 const random = createRandom(1);
-const teacher = trainTeacher({ modality: 'em', config: { ...DEFAULT_TEACHER_CONFIG, epochs: 1 }, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') });
+const teacher = await trainTeacher({ modality: 'em', config: { ...DEFAULT_TEACHER_CONFIG, epochs: 1 }, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') });
 const plugin = getDistiller('cmcrd');
 let steps = 0;
 try {
-  trainStudent({
+  await trainStudent({
     modality: 'eeg',
     config: DEFAULT_STUDENT_CONFIG,
     numClasses: spec.numClasses,

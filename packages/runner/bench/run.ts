@@ -11,7 +11,8 @@ const BASELINES = ['kd', 'fitnet', 'nst', 'sp', 'rkd', 'pkt', 'crd', 'cmcrd'];
 const TARGET_RATIO: Record<string, number> = { crd: 2, cmcrd: 2 };
 const rows: Record<string, unknown>[] = [];
 let foldDone = false;
-for (const backend of BACKEND_NAMES) {
+// webgpu has its own script (bench/webgpu.ts, below): a software adapter must not run these sizes.
+for (const backend of BACKEND_NAMES.filter((b) => b !== 'webgpu')) {
   const fold = !foldDone && (backend === 'wasm' || backend.startsWith('tensorflow'));
   const started = Date.now();
   process.stderr.write(`bench: ${backend}${fold ? ' (with one full fold)' : ''} …\n`);
@@ -81,6 +82,10 @@ if (any) {
       '\nteacher: DNN on eye movements, SGD + MCC; students: DNN on EEG, AdamW; one fold = teacher 50 epochs + CMCRD student 40 epochs.',
   );
 }
+
+// Issue 15: the webgpu rows (hardware adapter only; `bench/webgpu.ts --tiny` checks them anywhere).
+process.stderr.write('bench: webgpu …\n');
+spawnSync(process.execPath, [...process.execArgv, `${here}webgpu.ts`], { stdio: ['ignore', 'inherit', 'inherit'] });
 
 // Issue 5: importing a full-size release and loading it back (its own process; prints its own lines).
 process.stderr.write('bench: import of a full-size SEED-IV release …\n');

@@ -4,6 +4,7 @@ import {
   DEFAULT_STUDENT_CONFIG,
   DEFAULT_TEACHER_CONFIG,
   createRandom,
+  getBackbone,
   getDistiller,
   parseDistillerOptions,
   selectBackend,
@@ -20,6 +21,13 @@ const stepEpochs = Number(args.get('step-epochs') ?? 2);
 /** Rounds of every measured task in turn, so that the machine's drift spreads over all of them. */
 const rounds = Number(args.get('rounds') ?? 3);
 const withFold = args.get('fold') === '1';
+/** within-subject (subject-01, K within) or cross-subject (loso-01, K cross). */
+const protocol = (args.get('protocol') ?? 'within-subject') as 'within-subject' | 'cross-subject';
+/** Stop each run after this many steps (0: run its epochs); the first two are warm-up. */
+const maxSteps = Number(args.get('max-steps') ?? 0);
+/** Teacher and student epochs of the timed fold (the paper's 50 and 40 unless a quick check). */
+const [foldTeacherEpochs, foldStudentEpochs] = (args.get('fold-epochs') ?? '50,40').split(',').map(Number);
+class EnoughSteps extends Error {}
 
 try {
   await selectBackend(backendName);
@@ -32,9 +40,10 @@ try {
 }
 loadBuiltins();
 
-const DATASET = 'synthetic-seed-iv';
+const DATASET = args.get('dataset') ?? 'synthetic-seed-iv';
 const spec = datasetSpec(DATASET);
-const split = buildSplit(loadDataset(DATASET), 'within-subject', 'subject-01', DEFAULT_PROTOCOL_OPTIONS);
+const split = buildSplit(loadDataset(DATASET), protocol, protocol === 'within-subject' ? 'subject-01' : 'loso-01', DEFAULT_PROTOCOL_OPTIONS);
+const negatives = protocol === 'within-subject' ? spec.negatives.within : spec.negatives.cross;
 const eeg = { x: split.train.eeg, dim: split.eegDim, labels: split.train.labels };
 const em = { x: split.train.em, dim: split.emDim, labels: split.train.labels };
 const test = { x: split.test.eeg, dim: split.eegDim, labels: split.test.labels };
@@ -45,20 +54,27 @@ function median(xs: number[]): number {
 }
 
 /** A training run of `stepEpochs` epochs that reports each step's milliseconds. */
-type Task = (onStep: (ms: number) => void) => void;
+type Task = (onStep: (ms: number) => void) => Promise<void>;
 
 /**
  * Median step time per task, leaving out each run's first epoch (warm-up: kernels, allocations).
  * The tasks run in interleaved rounds (a, b, c, a, b, c, …): this machine's speed drifts by up to
  * 2× over minutes, and one task measured early against another measured late misstates the ratio.
  */
-function interleavedMedians(tasks: Record<string, Task>): Record<string, number> {
+async function interleavedMedians(tasks: Record<string, Task>): Promise<Record<string, number>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((k) => [k, []]));
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(tasks)) {
       const these: number[] = [];
-      run((ms) => these.push(ms));
-      times[name].push(...these.slice(Math.floor(these.length / stepEpochs)));
+      try {
+        await run((ms) => {
+          these.push(ms);
+          if (maxSteps && these.length >= maxSteps) throw new EnoughSteps();
+        });
+      } catch (e) {
+        if (!(e instanceof EnoughSteps)) throw e;
+      }
+      times[name].push(...these.slice(maxSteps ? Math.min(2, these.length - 1) : Math.floor(these.length / stepEpochs)));
     }
   }
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
@@ -66,19 +82,23 @@ function interleavedMedians(tasks: Record<string, Task>): Record<string, number>
 
 const random = createRandom(1);
 const teacherCfg = { ...DEFAULT_TEACHER_CONFIG, epochs: stepEpochs };
-const teacherModel = trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') });
-const teacher = { model: teacherModel.model, modality: 'em' as const, train: em };
+// With --max-steps (a quick check) the distillers' teacher is left untrained: step times do not
+// depend on its weights, and a cross-subject epoch on a software adapter takes minutes.
+const teacherModel = maxSteps
+  ? getBackbone('dnn').create({ inputDim: em.dim, numClasses: spec.numClasses, modality: 'em', random: random.fork('t') })
+  : (await trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t') })).model;
+const teacher = { model: teacherModel, modality: 'em' as const, train: em };
 
 const methods = ['eeg-only', 'cmcrd', ...(args.get('methods')?.split(',').filter((m) => m && m !== 'cmcrd' && m !== 'eeg-only') ?? [])];
 const studentTasks: Record<string, Task> = {
-  teacher: (onStep) => {
-    trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t'), onStep }).model.dispose();
+  teacher: async (onStep) => {
+    (await trainTeacher({ modality: 'em', config: teacherCfg, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('t'), onStep })).model.dispose();
   },
 };
 for (const method of methods) {
   const plugin = method === 'eeg-only' ? null : getDistiller(method);
-  studentTasks[method] = (onStep) => {
-    const s = trainStudent({
+  studentTasks[method] = async (onStep) => {
+    const s = await trainStudent({
       modality: 'eeg',
       config: { ...DEFAULT_STUDENT_CONFIG, epochs: stepEpochs, warmupEpochs: 1 },
       numClasses: spec.numClasses,
@@ -88,12 +108,12 @@ for (const method of methods) {
       onStep,
       teacher: plugin ? teacher : null,
       // Options as a run resolves them (defaults, and the dataset's K where the method takes one).
-      distiller: plugin ? { plugin, options: planMethod(method, 'em->eeg', {}, spec, 'within-subject').options } : null,
+      distiller: plugin ? { plugin, options: planMethod(method, 'em->eeg', {}, spec, protocol).options } : null,
     });
     s.model.dispose();
   };
 }
-const { teacher: teacherStepMs, ...studentStep } = interleavedMedians(studentTasks);
+const { teacher: teacherStepMs, ...studentStep } = await interleavedMedians(studentTasks);
 
 // Issue 4: a plain training step (cross-entropy, AdamW) of each backbone on each modality.
 const backboneStepMs: Record<string, Record<string, number>> = {};
@@ -101,8 +121,8 @@ if (args.get('backbones') === '1') {
   const tasks: Record<string, Task> = {};
   for (const backbone of ['dnn', 'dgcnn', 'bihdm']) {
     for (const [modality, set] of [['eeg', eeg], ['em', em]] as const) {
-      tasks[`${backbone}/${modality}`] = (onStep) => {
-        const s = trainStudent({
+      tasks[`${backbone}/${modality}`] = async (onStep) => {
+        const s = await trainStudent({
           modality,
           config: { ...DEFAULT_STUDENT_CONFIG, backbone, epochs: stepEpochs, warmupEpochs: 1 },
           numClasses: spec.numClasses,
@@ -117,7 +137,7 @@ if (args.get('backbones') === '1') {
       };
     }
   }
-  for (const [key, ms] of Object.entries(interleavedMedians(tasks))) {
+  for (const [key, ms] of Object.entries(await interleavedMedians(tasks))) {
     const [backbone, modality] = key.split('/');
     backboneStepMs[backbone] ??= {};
     backboneStepMs[backbone][modality] = ms;
@@ -128,18 +148,18 @@ let foldSeconds: number | null = null;
 if (withFold) {
   // One within-subject fold at the paper's settings: teacher (50 epochs) then the CMCRD student (40).
   const t0 = performance.now();
-  const t = trainTeacher({ modality: 'em', config: DEFAULT_TEACHER_CONFIG, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('ft') });
+  const t = await trainTeacher({ modality: 'em', config: { ...DEFAULT_TEACHER_CONFIG, epochs: foldTeacherEpochs }, numClasses: spec.numClasses, train: em, selection: 'last', random: random.fork('ft') });
   const plugin = getDistiller('cmcrd');
-  const s = trainStudent({
+  const s = await trainStudent({
     modality: 'eeg',
-    config: DEFAULT_STUDENT_CONFIG,
+    config: { ...DEFAULT_STUDENT_CONFIG, epochs: foldStudentEpochs, warmupEpochs: Math.min(DEFAULT_STUDENT_CONFIG.warmupEpochs, Math.floor(foldStudentEpochs / 4)) },
     numClasses: spec.numClasses,
     train: eeg,
     test,
     selection: 'last',
     random: random.fork('fs'),
     teacher: { model: t.model, modality: 'em', train: em },
-    distiller: { plugin, options: parseDistillerOptions(plugin, { negatives: spec.negatives.within }) },
+    distiller: { plugin, options: parseDistillerOptions(plugin, { negatives }) },
   });
   foldSeconds = (performance.now() - t0) / 1000;
   s.model.dispose();
@@ -151,7 +171,10 @@ console.log(
     backend: backendName,
     available: true,
     trainRows: split.train.n,
-    negatives: spec.negatives.within,
+    negatives,
+    protocol,
+    dataset: DATASET,
+    foldEpochs: [foldTeacherEpochs, foldStudentEpochs],
     teacherStepMs,
     studentStepMs: studentStep,
     backboneStepMs,

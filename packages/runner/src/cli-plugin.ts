@@ -48,7 +48,7 @@ export async function cmdPluginCheck(module: string, o: CheckCommandOptions): Pr
   const spec = resolvePluginSpec(module, process.env.INIT_CWD ?? process.cwd());
   const candidate = await importPlugin(spec);
   await selectBackend(o.backend);
-  const report = checkDistillerPlugin(candidate, { backbones: o.backbone, options: o.options, seed: o.seed });
+  const report = await checkDistillerPlugin(candidate, { backbones: o.backbone, options: o.options, seed: o.seed });
   process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatPluginCheck(report));
   return report.ok ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { requireBackend } from '@cmcrd/core';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { estimateSweep, type TimingProgress } from './estimate.js';
@@ -49,6 +50,7 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   const cliPlugins = await loadCliPlugins(o.plugin);
   const cells = withCliPlugins(expandSweep(spec, { real: o.real === true }), cliPlugins);
   const { jobs } = expandJobs(cells, { embeddings: o.embeddings === true, keepModels: o.keepModels === true || spec.keepModels === true });
+  if (o.backend && !o.queue) await requireBackend(o.backend);
   // Checked when opened: a damaged store is refused before anything is written to it.
   const store = Store.open(userPath(o.db), { verify: true });
   let sweepId: number | undefined;

@@ -2,7 +2,8 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { BACKEND_NAMES, listBackbones, listDistillers } from '@cmcrd/core';
+import { BACKEND_NAMES, BackendError, listBackbones, listDistillers, requireBackend } from '@cmcrd/core';
+import { formatBackends } from './cli-backends.js';
 import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
@@ -78,6 +79,7 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
   // A run is a handful of folds: each stores its t-SNE embedding (about half a second) for the plots.
   // … and its trained model (cmcrd export), unless --no-keep-models.
   const { jobs } = expandJobs([prepared], { embeddings: true, keepModels: o.keepModels !== false });
+  if (o.backend) await requireBackend(o.backend as string);
   const store = Store.open(userPath(o.db as string));
   try {
     console.log(`cmcrd run: ${jobs.length} fold(s) of ${input.method} on ${input.dataset} (${input.protocol}, ${input.backbone}) → ${store.path}`);
@@ -156,7 +158,8 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
       console.log(`protocols: ${PROTOCOL_NAMES.join(', ')}`);
       console.log(`backbones: ${listBackbones().join(', ')}`);
       console.log(`methods:   ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')}`);
-      console.log(`backends:  ${BACKEND_NAMES.join(', ')} (first that loads, unless --backend)`);
+      console.log(`backends:  ${BACKEND_NAMES.join(' → ')} (first available in this order, unless --backend)`);
+      console.log(await formatBackends());
     });
   registerReportCommand(program, int);
   registerSweepCommand(program);
@@ -191,7 +194,8 @@ export async function main(argv: string[], extensions: readonly CommandExtension
       err instanceof CacheFileError ||
       err instanceof SweepFileError ||
       err instanceof QueueError ||
-      err instanceof ReportError
+      err instanceof ReportError ||
+      err instanceof BackendError
     ) {
       console.error(`cmcrd: ${err.message}`);
       if (argv.includes('--debug')) console.error(err.stack);

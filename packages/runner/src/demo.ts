@@ -1,3 +1,4 @@
+import { requireBackend } from '@cmcrd/core';
 import { datasetSpec, listFolds } from '@cmcrd/data';
 import { ConfigError, type RunInput } from './config.js';
 import { executeJobs } from './execute.js';
@@ -56,6 +57,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const inputs = demoInputs(o.subjects, methods);
   // Every fold stores its t-SNE embedding (about half a second each) for the dashboard's plots.
   const { jobs } = expandJobs(inputs, { embeddings: true, keepModels: o.keepModels !== false });
+  if (o.backend) await requireBackend(o.backend);
   const store = Store.open(o.db);
   const t0 = performance.now();
   try {

@@ -6,7 +6,7 @@
 // dependencies, takes a seed, and runs the O(n²) gradient step in a synchronous WebAssembly kernel
 // (falling back to JavaScript where WebAssembly is missing). The alternative, tsne-js (Apache-2.0),
 // has not been released since 2016, is CommonJS without types and computes on ndarray.
-import { type Backbone, type Random, createRandom, inferAll, tf } from '@cmcrd/core';
+import { type Backbone, type Outputs, type Random, createRandom, inferAll, inferAllAsync, tf } from '@cmcrd/core';
 import { TSNE } from '@saehrimnir/druidjs';
 import type { ArtifactInput, TsneArtifact } from './store/schema.js';
 
@@ -82,15 +82,31 @@ export function perplexityFor(n: number): number {
  * matrix product: ten times faster than a JavaScript loop for DGCNN's 992-d features), clamped at
  * zero, with a zero diagonal.
  */
-function squaredDistances(x: Float32Array, n: number, dim: number): Float64Array[] {
-  const d = tf.tidy(() => {
+function distanceTensor(x: Float32Array, n: number, dim: number): tf.Tensor {
+  return tf.tidy(() => {
     const t = tf.tensor2d(x, [n, dim]);
     const sq = tf.sum(tf.mul(t, t), 1);
     const gram = tf.matMul(t, t, false, true);
     return tf.relu(tf.sub(tf.add(tf.reshape(sq, [n, 1]), tf.reshape(sq, [1, n])), tf.mul(gram, 2)));
   });
+}
+
+function squaredDistances(x: Float32Array, n: number, dim: number): Float64Array[] {
+  const d = distanceTensor(x, n, dim);
   const values = d.dataSync() as Float32Array;
   d.dispose();
+  return distanceRows(values, n);
+}
+
+/** The same without synchronous reads (webgpu in Node has none). */
+async function squaredDistancesAsync(x: Float32Array, n: number, dim: number): Promise<Float64Array[]> {
+  const d = distanceTensor(x, n, dim);
+  const values = (await d.data()) as Float32Array;
+  d.dispose();
+  return distanceRows(values, n);
+}
+
+function distanceRows(values: Float32Array, n: number): Float64Array[] {
   return Array.from({ length: n }, (_, i) => {
     const row = Float64Array.from(values.subarray(i * n, (i + 1) * n));
     row[i] = 0;
@@ -108,7 +124,23 @@ const round = (v: number) => Math.round(v * 1e4) / 1e4;
  */
 export function embedTestSet(input: EmbeddingInput): TsneArtifact {
   const t0 = performance.now();
-  const { model, x, dim, labels } = input;
+  const { indices, rows } = sampleRows(input);
+  const out = inferAll(input.model, rows, input.dim, true);
+  const features = checkedFeatures(input.model, out, indices);
+  return project(input, indices, out, squaredDistances(features, indices.length, features.length / indices.length), t0);
+}
+
+/** embedTestSet without synchronous reads, for backends that have none (webgpu in Node). */
+export async function embedTestSetAsync(input: EmbeddingInput): Promise<TsneArtifact> {
+  const t0 = performance.now();
+  const { indices, rows } = sampleRows(input);
+  const out = await inferAllAsync(input.model, rows, input.dim, true);
+  const features = checkedFeatures(input.model, out, indices);
+  return project(input, indices, out, await squaredDistancesAsync(features, indices.length, features.length / indices.length), t0);
+}
+
+function sampleRows(input: EmbeddingInput): { indices: number[]; rows: Float32Array } {
+  const { x, dim, labels } = input;
   const n = labels.length;
   if (x.length !== n * dim) throw new Error(`t-SNE: ${x.length} values are not ${n} rows of ${dim}`);
   if (n < 2) throw new Error(`t-SNE: needs at least 2 test rows, got ${n}`);
@@ -116,15 +148,26 @@ export function embedTestSet(input: EmbeddingInput): TsneArtifact {
   const m = indices.length;
   const rows = new Float32Array(m * dim);
   for (let r = 0; r < m; r++) rows.set(x.subarray(indices[r] * dim, indices[r] * dim + dim), r * dim);
-  const out = inferAll(model, rows, dim, true);
+  return { indices, rows };
+}
+
+function checkedFeatures(model: Backbone, out: Outputs, indices: number[]): Float32Array {
   const tap = model.featureDims.length - 1;
   const fdim = model.featureDims[tap];
   const features = out.features[tap];
   for (let i = 0; i < features.length; i++) {
     if (!Number.isFinite(features[i])) throw new Error(`t-SNE: the model's features are not finite (row ${indices[Math.floor(i / fdim)]})`);
   }
+  return features;
+}
+
+function project(input: EmbeddingInput, indices: number[], out: Outputs, distances: Float64Array[], t0: number): TsneArtifact {
+  const { model, labels } = input;
+  const tap = model.featureDims.length - 1;
+  const fdim = model.featureDims[tap];
+  const m = indices.length;
   const perplexity = perplexityFor(m);
-  const tsne = new TSNE(squaredDistances(features, m, fdim), {
+  const tsne = new TSNE(distances, {
     metric: 'precomputed',
     perplexity,
     epsilon: TSNE_LEARNING_RATE,
@@ -151,6 +194,16 @@ export function embedTestSet(input: EmbeddingInput): TsneArtifact {
  * A fold's artifacts from `compute`, or none when it throws: an embedding is an extra for plots,
  * so its failure never fails the fold. The failure is reported on stderr, naming the fold.
  */
+/** guardedArtifacts for an asynchronous computation. */
+export async function guardedArtifactsAsync<A extends ArtifactInput>(fold: string, compute: () => Promise<A>): Promise<A[]> {
+  try {
+    return [await compute()];
+  } catch (e) {
+    console.error(`cmcrd: warning: no t-SNE embedding for ${fold}: ${(e as Error).message}`);
+    return [];
+  }
+}
+
 export function guardedArtifacts<A extends ArtifactInput>(fold: string, compute: () => A): A[] {
   try {
     return [compute()];

@@ -191,10 +191,11 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
         o.onProgress?.({ kind: i + 1, kinds: toMeasure.length, round, rounds, what: plan.what });
         const split = splitFor(splits, plan.config, plan.foldKey);
         const calibration = { steps: calibrationSteps, warmup: round === 1 ? 2 : 1 };
-        const { ms, cpuMs, steps } =
+        const { ms, cpuMs, steps } = await (
           plan.role === 'teacher'
             ? measureTeacherStep(plan.config, split, plan.modality!, calibration)
-            : measureStudentStep(plan.config, split, calibration);
+            : measureStudentStep(plan.config, split, calibration)
+        );
         samples.get(plan.key)!.push(ms);
         cpuSamples.get(plan.key)!.push(cpuMs);
         timed.set(plan.key, (timed.get(plan.key) ?? 0) + steps);
@@ -318,13 +319,13 @@ interface Calibration {
  * least one: a cross-subject memory-bank step takes a quarter of a second or more, and each kind
  * is timed in several rounds); the run is then abandoned.
  */
-function timeSteps({ steps, warmup }: Calibration, run: (onStep: (ms: number) => void) => void): Timed {
+async function timeSteps({ steps, warmup }: Calibration, run: (onStep: (ms: number) => void) => Promise<unknown>): Promise<Timed> {
   const times: number[] = [];
   const cpu: number[] = [];
   let lastCpu = process.cpuUsage();
   let spent = 0;
   try {
-    run((ms) => {
+    await run((ms) => {
       const used = process.cpuUsage(lastCpu);
       lastCpu = process.cpuUsage();
       times.push(ms);
@@ -351,7 +352,7 @@ interface Timed {
 /** The training set of one modality. */
 const trainOf = (split: Split, modality: 'eeg' | 'em') => part(split.train, modality, dimOf(split, modality))!;
 
-function measureStudentStep(c: RunConfig, split: Split, steps: Calibration): Timed {
+async function measureStudentStep(c: RunConfig, split: Split, steps: Calibration): Promise<Timed> {
   const m = c.method;
   const modality = m.testModality === 'eeg+em' ? 'eeg' : m.testModality;
   const random = createRandom(1);
@@ -367,7 +368,7 @@ function measureStudentStep(c: RunConfig, split: Split, steps: Calibration): Tim
     teacher = { model: t, modality: m.teacherModality, train: trainOf(split, m.teacherModality) };
   }
   try {
-    return timeSteps(steps, (onStep) =>
+    return await timeSteps(steps, (onStep) =>
       trainStudent({
         modality,
         config: { ...DEFAULT_STUDENT_CONFIG, backbone: c.backbone, ...c.student },
@@ -385,7 +386,7 @@ function measureStudentStep(c: RunConfig, split: Split, steps: Calibration): Tim
   }
 }
 
-function measureTeacherStep(c: RunConfig, split: Split, modality: 'eeg' | 'em', steps: Calibration): Timed {
+function measureTeacherStep(c: RunConfig, split: Split, modality: 'eeg' | 'em', steps: Calibration): Promise<Timed> {
   return timeSteps(steps, (onStep) =>
     trainTeacher({
       modality,

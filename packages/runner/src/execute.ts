@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { selectBackend } from '@cmcrd/core';
+import { requireBackend, selectBackend } from '@cmcrd/core';
 import { ClaimBoard } from './claims.js';
 import { resolveRun } from './config.js';
 import { FoldExecutor, type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
@@ -159,6 +159,8 @@ class Ledger {
  * anything, at any moment — runs exactly the missing ones.
  */
 export async function executeJobs(jobs: FoldJob[], store: Store, o: ExecuteOptions): Promise<ExecuteSummary> {
+  // A named backend that cannot load here stops everything before any fold is trained or stored.
+  if (o.backend) await requireBackend(o.backend);
   const pending: FoldJob[] = [];
   let skipped = 0;
   for (const job of jobs) {
@@ -203,8 +205,8 @@ async function runHere(source: WorkSource, store: Store, ledger: Ledger, board: 
           const attempt = ledger.start(job);
           board.beat(true);
           o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
-          // The fold holds this event loop: the claims are renewed between its epochs.
-          const outcome = executor.run(
+          // The fold holds this event loop between its awaits: the claims are renewed between its epochs.
+          const outcome = await executor.run(
             resolveRun(job.input),
             job.foldKey,
             (p) => {

@@ -11,14 +11,17 @@ import {
   createRandom,
   currentBackend,
   getBackbone,
-  inferAll,
-  predict,
+  inferAllAsync,
+  predictAsync,
+  checkBackendHealth,
+  explainFailure,
+  recoverBackend,
   trainStudent,
   trainTeacher,
 } from '@cmcrd/core';
 import { type Dataset, type Split, type SplitPart, buildSplit, loadDataset } from '@cmcrd/data';
 import type { Modality, RunConfig } from './config.js';
-import { embedTestSet, guardedArtifacts } from './embedding.js';
+import { embedTestSetAsync, guardedArtifactsAsync } from './embedding.js';
 import { canonicalJson, hashOf } from './identity.js';
 import { keptModel } from './model/keep.js';
 import type { EpochInput } from './store/store.js';
@@ -227,7 +230,7 @@ export class FoldExecutor {
 
   constructor(private readonly teachers?: TeacherSource) {}
 
-  run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void, options: RunOptions = {}): FoldOutcome {
+  async run(config: RunConfig, foldKey: string, onProgress?: (p: FoldProgress) => void, options: RunOptions = {}): Promise<FoldOutcome> {
     const m = config.method;
     const base = foldRowBase(config, foldKey, currentBackend());
     let newTeacher: NewTeacherRow | undefined;
@@ -237,17 +240,23 @@ export class FoldExecutor {
       teacherMs: null,
     };
     try {
+      // A GPU device lost in an earlier fold is replaced before this one starts; the models cached
+      // from before lived on the lost device and are dropped (not disposed: their backend is gone).
+      if (await recoverBackend()) this.cache = null;
       const fold = this.foldCache(config, foldKey);
       const split = fold.split;
       // After testing, so that the fold's times leave it out; a failure costs the fold nothing.
-      const embed = (model: Backbone, mod: Modality): ArtifactInput[] => {
+      const embed = async (model: Backbone, mod: Modality): Promise<ArtifactInput[]> => {
         if (!options.embeddings) return [];
         const test = part(split.test, mod, dimOf(split, mod))!;
-        return guardedArtifacts(`${config.dataset} ${config.protocol} ${foldKey} ${m.name} ${config.backbone} seed ${config.seed}`, () => ({
+        return guardedArtifactsAsync(`${config.dataset} ${config.protocol} ${foldKey} ${m.name} ${config.backbone} seed ${config.seed}`, async () => ({
           kind: 'tsne',
-          data: embedTestSet({ model, x: test.x, dim: test.dim, labels: test.labels, seed: config.seed, stream: foldKey }),
+          data: await embedTestSetAsync({ model, x: test.x, dim: test.dim, labels: test.labels, seed: config.seed, stream: foldKey }),
         }));
       };
+      // The weights of a model to keep, read asynchronously (webgpu in Node has no synchronous read).
+      const keepOf = async (model: Backbone, modality: Modality) =>
+        options.keepModels ? { model, modality, snapshot: await model.snapshotAsync() } : undefined;
       const done = (r: {
         predictions: Int32Array;
         trainMs: number;
@@ -256,8 +265,10 @@ export class FoldExecutor {
         history: EpochRecord[];
         artifacts?: ArtifactInput[];
         /** The fold's final model, stored when options.keepModels. */
-        keep?: { model: Backbone; modality: Modality };
+        keep?: { model: Backbone; modality: Modality; snapshot: Float32Array[] };
       }) => {
+        // A device lost after the last epoch's check: fail here, before anything is stored.
+        checkBackendHealth();
         const metrics = classificationMetrics(split.test.labels, r.predictions, split.numClasses);
         const row = {
           ...base,
@@ -275,7 +286,7 @@ export class FoldExecutor {
         };
         const artifacts = [...(r.artifacts ?? [])];
         if (options.keepModels && r.keep) {
-          artifacts.push({ kind: 'model', data: keptModel({ config, ds: fold.ds, split, model: r.keep.model, modality: r.keep.modality, row }) });
+          artifacts.push({ kind: 'model', data: keptModel({ config, ds: fold.ds, split, ...r.keep, row }) });
         }
         return {
           row,
@@ -287,12 +298,12 @@ export class FoldExecutor {
 
       if (m.testModality === 'eeg+em') {
         // Decision fusion: the two unimodal models' class probabilities averaged.
-        const eeg = this.unimodalFor(config, foldKey, fold, 'eeg', onProgress);
-        const em = this.unimodalFor(config, foldKey, fold, 'em', onProgress);
+        const eeg = await this.unimodalFor(config, foldKey, fold, 'eeg', onProgress);
+        const em = await this.unimodalFor(config, foldKey, fold, 'em', onProgress);
         const t0 = performance.now();
         const c = split.numClasses;
-        const pEeg = softmaxRows(inferAll(eeg.model, split.test.eeg, split.eegDim).logits, c);
-        const pEm = softmaxRows(inferAll(em.model, split.test.em, split.emDim).logits, c);
+        const pEeg = softmaxRows((await inferAllAsync(eeg.model, split.test.eeg, split.eegDim)).logits, c);
+        const pEm = softmaxRows((await inferAllAsync(em.model, split.test.em, split.emDim)).logits, c);
         const predictions = new Int32Array(split.test.n);
         for (let i = 0; i < split.test.n; i++) {
           let best = 0;
@@ -305,31 +316,31 @@ export class FoldExecutor {
 
       const mod = m.testModality;
       if (!m.plugin) {
-        const trained = this.unimodalFor(config, foldKey, fold, mod, onProgress);
+        const trained = await this.unimodalFor(config, foldKey, fold, mod, onProgress);
         const t0 = performance.now();
         const test = part(split.test, mod, dimOf(split, mod))!;
-        const predictions = predict(trained.model, test.x, test.dim);
+        const predictions = await predictAsync(trained.model, test.x, test.dim);
         const testMs = performance.now() - t0;
-        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod), keep: { model: trained.model, modality: mod } });
+        return done({ ...trained, predictions, testMs, artifacts: await embed(trained.model, mod), keep: await keepOf(trained.model, mod) });
       }
 
-      const teacher = m.teacherModality ? this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
+      const teacher = m.teacherModality ? await this.teacherFor(config, foldKey, fold, m.teacherModality, onProgress) : null;
       if (teacher) teacherInfo = { teacherKey: teacher.key, teacherAccuracy: teacher.accuracy, teacherMs: teacher.ms };
       // Handed to the store once, with the first fold that trained it.
       newTeacher = teacher?.record;
       if (teacher) teacher.record = undefined;
-      const trained = this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
+      const trained = await this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
       const t1 = performance.now();
       const test = part(split.test, mod, dimOf(split, mod))!;
       try {
-        const predictions = predict(trained.model, test.x, test.dim);
+        const predictions = await predictAsync(trained.model, test.x, test.dim);
         const testMs = performance.now() - t1;
-        return done({ ...trained, predictions, testMs, artifacts: embed(trained.model, mod), keep: { model: trained.model, modality: mod } });
+        return done({ ...trained, predictions, testMs, artifacts: await embed(trained.model, mod), keep: await keepOf(trained.model, mod) });
       } finally {
         trained.model.dispose();
       }
     } catch (e) {
-      const err = e as Error;
+      const err = explainFailure(e);
       return {
         row: { ...base, ...teacherInfo, status: 'failed', error: `${err.name}: ${err.message}`, finishedAt: new Date().toISOString() },
         epochs: [],
@@ -340,17 +351,17 @@ export class FoldExecutor {
     }
   }
 
-  private trainStudentFor(
+  private async trainStudentFor(
     config: RunConfig,
     foldKey: string,
     split: Split,
     mod: Modality,
     onProgress: ((p: FoldProgress) => void) | undefined,
     teacher: TrainedTeacher | null,
-  ): TrainedStudent {
+  ): Promise<TrainedStudent> {
     const m = config.method;
     const t0 = performance.now();
-    const trained = trainStudent({
+    const trained = await trainStudent({
       modality: mod,
       config: { backbone: config.backbone, ...config.student },
       numClasses: split.numClasses,
@@ -372,17 +383,17 @@ export class FoldExecutor {
   }
 
   /** The unimodal model of a modality (the eeg-only / em-only recipe), trained once per fold. */
-  private unimodalFor(
+  private async unimodalFor(
     config: RunConfig,
     foldKey: string,
     fold: FoldCache,
     mod: Modality,
     onProgress?: (p: FoldProgress) => void,
-  ): TrainedStudent {
+  ): Promise<TrainedStudent> {
     const key = canonicalJson([mod, config.backbone, config.seed, config.student]);
     const cached = fold.unimodal.get(key);
     if (cached) return cached;
-    const trained = this.trainStudentFor({ ...config, method: { ...config.method, plugin: null, teacherModality: null } }, foldKey, fold.split, mod, onProgress, null);
+    const trained = await this.trainStudentFor({ ...config, method: { ...config.method, plugin: null, teacherModality: null } }, foldKey, fold.split, mod, onProgress, null);
     fold.unimodal.set(key, trained);
     return trained;
   }
@@ -397,13 +408,13 @@ export class FoldExecutor {
     return this.cache;
   }
 
-  private teacherFor(
+  private async teacherFor(
     config: RunConfig,
     foldKey: string,
     fold: FoldCache,
     modality: Modality,
     onProgress?: (p: FoldProgress) => void,
-  ): TrainedTeacher {
+  ): Promise<TrainedTeacher> {
     const tc = teacherConfig(config);
     const identity = teacherIdentity(config, foldKey, modality);
     const key = hashOf(identity);
@@ -425,7 +436,7 @@ export class FoldExecutor {
     const split = fold.split;
     const dim = dimOf(split, modality);
     const t0 = performance.now();
-    const trained = trainTeacher({
+    const trained = await trainTeacher({
       modality,
       config: tc,
       numClasses: split.numClasses,
@@ -438,7 +449,10 @@ export class FoldExecutor {
     });
     const ms = performance.now() - t0;
     const test = part(split.test, modality, dim)!;
-    const metrics = classificationMetrics(test.labels, predict(trained.model, test.x, test.dim), split.numClasses);
+    const weights = packWeights(await trained.model.snapshotAsync());
+    const metrics = classificationMetrics(test.labels, await predictAsync(trained.model, test.x, test.dim), split.numClasses);
+    // Weights read from a device lost meanwhile are not stored.
+    checkBackendHealth();
     const t: TrainedTeacher = {
       key,
       model: trained.model,
@@ -452,7 +466,7 @@ export class FoldExecutor {
         modality,
         backbone: config.backbone,
         seed: config.seed,
-        weights: packWeights(trained.model.snapshot()),
+        weights,
         accuracy: metrics.accuracy,
         trainMs: ms,
         backend: currentBackend(),

@@ -1,6 +1,6 @@
 export { ConfigError, DIRECTIONS, type Direction, type MethodPlan, type RunConfig, type RunInput, UNIMODAL_METHODS, REFERENCE_METHODS, planMethod, resolveRun } from './config.js';
 export { FoldExecutor, type FoldOutcome, type FoldProgress, type RunOptions, foldIdentity, teacherKeyOf } from './fold.js';
-export { TSNE_ITERATIONS, TSNE_LEARNING_RATE, TSNE_MAX_POINTS, TSNE_PERPLEXITY, embedTestSet, guardedArtifacts, perplexityFor, stratifiedSample } from './embedding.js';
+export { TSNE_ITERATIONS, TSNE_LEARNING_RATE, TSNE_MAX_POINTS, TSNE_PERPLEXITY, embedTestSet, embedTestSetAsync, guardedArtifacts, guardedArtifactsAsync, perplexityFor, stratifiedSample } from './embedding.js';
 export { type ExpandOptions, type FoldJob, expandJobs, preparePlugins } from './jobs.js';
 export { type ExecEvent, type ExecuteOptions, type ExecuteSummary, executeJobs } from './execute.js';
 export { APPLICATION_ID, type EpochInput, type FoldFact, type FoldFilter, type FoldQuery, type FoldSummaryRow, type RunRow, Store, StoreError, StoreNotFoundError } from './store/store.js';

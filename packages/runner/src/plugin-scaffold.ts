@@ -168,7 +168,7 @@ import plugin from '../src/index.js';
 // Add tests of your loss's values here, computed independently (e.g. with numpy).
 test('${name} passes cmcrd plugin check on the DNN, both directions', async () => {
   await selectBackend();
-  const report = checkDistillerPlugin(plugin, { backbones: ['dnn'] });
+  const report = await checkDistillerPlugin(plugin, { backbones: ['dnn'] });
   assert.ok(report.ok, JSON.stringify(report, null, 2));
 });
 `,

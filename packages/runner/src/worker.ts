@@ -33,7 +33,7 @@ process.on('message', async (msg: JobMessage | { type: 'stop' }) => {
     await ready;
     await loadPluginModules(job.input.plugins ?? []);
     const config = resolveRun(job.input);
-    const outcome = executor.run(
+    const outcome = await executor.run(
       config,
       job.foldKey,
       (p) => {

@@ -14,6 +14,7 @@ import {
   TSNE_PERPLEXITY,
   type TsneArtifact,
   embedTestSet,
+  embedTestSetAsync,
   executeJobs,
   expandJobs,
   guardedArtifacts,
@@ -303,4 +304,21 @@ test('an outcome with its embedding survives the queue (JSON), and so does the j
   const outcome = { row: { configHash: job.configHash } as never, epochs: [], artifacts: [{ kind: 'tsne' as const, data: fromRun.tsne }] };
   const back = decodeOutcome(JSON.parse(JSON.stringify(encodeOutcome(outcome))));
   assert.deepEqual(back.artifacts, outcome.artifacts);
+});
+
+// One contract, two readers: the asynchronous embedding (used by folds, as webgpu has no
+// synchronous read) gives exactly the synchronous one's artifact on the same backend.
+test('embedTestSetAsync gives the same points, labels and predictions as embedTestSet', async () => {
+  await selectBackend('wasm');
+  const model = getBackbone('dnn').create({ inputDim: 8, numClasses: 3, modality: 'em', random: createRandom(4) });
+  const r = createRandom(5);
+  const labels = Int32Array.from({ length: 30 }, (_, i) => i % 3);
+  const x = Float32Array.from({ length: 30 * 8 }, () => r.normal());
+  const input = { model, x, dim: 8, labels, seed: 3, stream: 'subject-01' };
+  const a = embedTestSet(input);
+  const b = await embedTestSetAsync(input);
+  assert.deepEqual(b.points, a.points);
+  assert.deepEqual(b.labels, a.labels);
+  assert.deepEqual(b.predicted, a.predicted);
+  model.dispose();
 });

@@ -11,17 +11,17 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 await selectBackend('wasm');
 
 /** The checks that failed, over every row, and the general ones. */
-function failed(candidate: unknown): string[] {
-  const r = checkDistillerPlugin(candidate, { backbones: ['dnn'], steps: 2 });
+async function failed(candidate: unknown): Promise<string[]> {
+  const r = await checkDistillerPlugin(candidate, { backbones: ['dnn'], steps: 2 });
   const rows = r.rows.flatMap((row) => Object.entries(row.failures).filter(([, v]) => v).map(([k]) => k));
   const general = Object.entries(r.general).filter(([, v]) => v).map(([k]) => k);
   return [...new Set([...general, ...rows])].sort();
 }
 
-test('a sound plugin passes every check on every backbone and direction, leaving nothing behind', () => {
+test('a sound plugin passes every check on every backbone and direction, leaving nothing behind', async () => {
   const tensors = tf.memory().numTensors;
   const variables = Object.keys(tf.engine().registeredVariables).length;
-  const r = checkDistillerPlugin(at, { steps: 2 });
+  const r = await checkDistillerPlugin(at, { steps: 2 });
   assert.equal(r.ok, true, JSON.stringify(r, null, 1));
   assert.deepEqual(r.rows.map((x) => `${x.backbone} ${x.direction}`), ['dnn em->eeg', 'dnn eeg->em', 'dgcnn em->eeg', 'dgcnn eeg->em', 'bihdm em->eeg', 'bihdm eeg->em']);
   for (const row of r.rows) {
@@ -33,14 +33,14 @@ test('a sound plugin passes every check on every backbone and direction, leaving
   assert.equal(Object.keys(tf.engine().registeredVariables).length, variables);
 });
 
-test('each way of breaking the contract fails its own check, and only that one', () => {
-  assert.deepEqual(failed(bad.leaky), ['no leak']);
-  assert.deepEqual(failed(bad.unseeded), ['same seed']);
-  assert.deepEqual(failed(bad.deadVariable), ['grad → variables']);
-  assert.deepEqual(failed(bad.teacherOnly), ['grad → student']);
-  assert.deepEqual(failed(bad.lax), ['strict options']);
-  assert.deepEqual(failed(bad.keepsVariable), ['dispose']);
-  assert.deepEqual(failed({ name: 'x', options: 1 }), ['contract']);
+test('each way of breaking the contract fails its own check, and only that one', async () => {
+  assert.deepEqual(await failed(bad.leaky), ['no leak']);
+  assert.deepEqual(await failed(bad.unseeded), ['same seed']);
+  assert.deepEqual(await failed(bad.deadVariable), ['grad → variables']);
+  assert.deepEqual(await failed(bad.teacherOnly), ['grad → student']);
+  assert.deepEqual(await failed(bad.lax), ['strict options']);
+  assert.deepEqual(await failed(bad.keepsVariable), ['dispose']);
+  assert.deepEqual(await failed({ name: 'x', options: 1 }), ['contract']);
 });
 
 test('cmcrd plugin check prints the table and exits 0 for a sound plugin, 1 when a check fails', () => {

@@ -1,6 +1,7 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Variable, tf } from '../tf.js';
 import { newVariable, uniformInit } from './init.js';
 import { checkInputDim, eegLayout } from './input-layout.js';
+import { trainingPlacement } from '../placement.js';
 import { ModelState } from './model-state.js';
 import { blockDiagonal, stackedTanhRnn } from './tanh-rnn.js';
 import type { Backbone, BackboneFactory, BackboneOptions, BackboneOutput } from './types.js';
@@ -60,6 +61,8 @@ class Bihdm extends ModelState implements Backbone {
   readonly outMap: Variable;
   private readonly head: { w: Variable; b: Variable };
   private readonly constants: { leftMinusRight: Tensor2D; ownDirection: Tensor; fold: Tensor2D };
+  /** Device placement: every step's read order as one int32 tensor, for a gather on the device. */
+  private readonly readOrderTensor: Tensor | null;
 
   constructor(opts: BackboneOptions, id: string) {
     super();
@@ -99,6 +102,10 @@ class Bihdm extends ModelState implements Backbone {
       ownDirection: tf.keep(tf.reshape(tf.eye(2), [2, 1, 2, 1])),
       fold: tf.keep(tf.concat([tf.eye(g), tf.eye(g)], 0) as Tensor2D),
     }));
+    this.readOrderTensor =
+      trainingPlacement() === 'device'
+        ? tf.tensor1d(Int32Array.from(this.readOrder.flatMap((o) => Array.from(o))), 'int32')
+        : null;
   }
 
   protected get stateVariables(): Variable[] {
@@ -126,6 +133,13 @@ class Bihdm extends ModelState implements Backbone {
    */
   private sequences(x: Tensor2D): Tensor2D {
     const [b, width] = x.shape;
+    if (this.readOrderTensor) {
+      // Device placement: the same layout by one gather of columns, with no readback.
+      const cols = this.readOrder[0].length;
+      return tf.tidy(() =>
+        tf.reshape(tf.transpose(tf.reshape(tf.gather(x, this.readOrderTensor!, 1), [b, this.sizes.steps, cols]), [1, 0, 2]), [this.sizes.steps * b, cols]),
+      ) as Tensor2D;
+    }
     const src = x.dataSync() as Float32Array;
     const cols = this.readOrder[0].length;
     const out = new Float32Array(this.sizes.steps * b * cols);
@@ -175,6 +189,7 @@ class Bihdm extends ModelState implements Backbone {
 
   dispose(): void {
     tf.dispose(Object.values(this.constants));
+    this.readOrderTensor?.dispose();
     for (const v of this.trainableVariables) v.dispose();
   }
 }

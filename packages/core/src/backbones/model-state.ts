@@ -1,5 +1,5 @@
 import type { Variable } from '../tf.js';
-import { countParameters, restoreVariables, snapshotVariables } from './state.js';
+import { countParameters, restoreVariables, snapshotVariables, snapshotVariablesAsync } from './state.js';
 
 /**
  * The bookkeeping every backbone shares: snapshot/restore over all of its state (weights and
@@ -13,6 +13,11 @@ export abstract class ModelState {
 
   snapshot(): Float32Array[] {
     return snapshotVariables(this.stateVariables);
+  }
+
+  /** snapshot() without synchronous reads, for backends that have none (webgpu in Node). */
+  snapshotAsync(): Promise<Float32Array[]> {
+    return snapshotVariablesAsync(this.stateVariables);
   }
 
   restore(state: Float32Array[]): void {

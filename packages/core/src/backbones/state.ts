@@ -4,6 +4,10 @@ export function snapshotVariables(vars: Variable[]): Float32Array[] {
   return vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
 }
 
+export async function snapshotVariablesAsync(vars: Variable[]): Promise<Float32Array[]> {
+  return Promise.all(vars.map(async (v) => Float32Array.from((await v.data()) as Float32Array)));
+}
+
 export function restoreVariables(vars: Variable[], state: Float32Array[]): void {
   if (state.length !== vars.length) {
     throw new Error(`snapshot has ${state.length} arrays, the model has ${vars.length} variables`);

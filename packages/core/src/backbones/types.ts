@@ -28,6 +28,8 @@ export interface Backbone {
   commitBatchStats(): void;
   /** Every weight and running statistic, for keeping the best epoch or storing a teacher. */
   snapshot(): Float32Array[];
+  /** The same without synchronous reads (webgpu in Node has none). */
+  snapshotAsync(): Promise<Float32Array[]>;
   restore(state: Float32Array[]): void;
   parameterCount(): number;
   dispose(): void;

@@ -2,6 +2,8 @@ import { newVariable, uniformInit } from '../backbones/init.js';
 import type { DistillBatch, DistillerContext } from '../distiller.js';
 import { entropyWeights } from '../losses/entropy-weights.js';
 import { type Scalar, type Tensor, type Tensor1D, type Tensor2D, type Variable, tf } from '../tf.js';
+import { trainingPlacement } from '../placement.js';
+import { type DeviceNormalisationConstant, nceSideOnDevice, unimodalSupervisionOnDevice } from './nce-device.js';
 import { NegativeSampler } from './negatives.js';
 import { type NormalisationConstant, nceSide } from './nce.js';
 import { unimodalSupervisionOf } from './supervision.js';
@@ -48,6 +50,9 @@ export class MemoryBankContrast {
   private readonly zS: NormalisationConstant = { z: null };
   private readonly zT: NormalisationConstant = { z: null };
   private last: { eS: Tensor2D; eT: Tensor2D; indices: Int32Array } | null = null;
+  readonly placement = trainingPlacement();
+  /** Device placement: the banks as device variables [N, dim], updated there; Z as kept scalars. */
+  private readonly device: { bankS: Variable; bankT: Variable; zS: DeviceNormalisationConstant; zT: DeviceNormalisationConstant } | null;
 
   constructor(
     ctx: DistillerContext,
@@ -76,10 +81,21 @@ export class MemoryBankContrast {
     this.bankT = initBank();
     this.bankSt = transpose(this.bankS, this.n, dim);
     this.bankTt = transpose(this.bankT, this.n, dim);
+    // The same initial values on both placements; the device keeps its own copy from here on.
+    this.device =
+      this.placement === 'device'
+        ? {
+            bankS: tf.tidy(() => tf.variable(tf.tensor2d(this.bankS, [this.n, dim]), false, `${id}/bank_s`)),
+            bankT: tf.tidy(() => tf.variable(tf.tensor2d(this.bankT, [this.n, dim]), false, `${id}/bank_t`)),
+            zS: { z: null },
+            zT: { z: null },
+          }
+        : null;
     this.sampler = new NegativeSampler(ctx.train.labels, ctx.numClasses, opts.negatives, r.fork('negatives'));
   }
 
   loss(batch: DistillBatch): Scalar {
+    if (this.device) return this.lossOnDevice(batch, this.device);
     const o = this.opts;
     const fS = batch.student.features[batch.student.features.length - 1];
     const fT = batch.teacher.features[batch.teacher.features.length - 1];
@@ -142,9 +158,73 @@ export class MemoryBankContrast {
     return value;
   }
 
+  /**
+   * The device placement of loss(): the same projection, NCE sides, US and IEW, as tensor ops.
+   * Negatives come from the same seeded host sampler and are uploaded as int32.
+   */
+  private lossOnDevice(batch: DistillBatch, dev: NonNullable<MemoryBankContrast['device']>): Scalar {
+    const o = this.opts;
+    const fS = batch.student.features[batch.student.features.length - 1];
+    const fT = batch.teacher.features[batch.teacher.features.length - 1];
+    const n = batch.indices.length;
+    const negatives = tf.tensor2d(this.sampler.draw(batch.labels), [n, o.negatives], 'int32');
+    const positives = tf.tensor1d(batch.indices, 'int32');
+    const us = o.us ? unimodalSupervisionOnDevice(batch.student.logits, batch.teacher.logits, batch.labelsOneHot) : null;
+    const scoreWeights = o.iew ? entropyWeights(batch.teacher.logits, 1) : null;
+    const nce = { positives, negatives, k: o.negatives, dataSize: this.n, temperature: o.temperature, scoreWeights, termSigns: us?.signs ?? null };
+    const op = tf.customGrad(((fs: Tensor2D, ws: Tensor2D, bs: Tensor1D, ft: Tensor2D, wt: Tensor2D, bt: Tensor1D, save: any) => {
+      const embed = (f: Tensor2D, w: Tensor2D, b: Tensor1D) =>
+        tf.tidy(() => {
+          const u = tf.add(tf.matMul(f, w), b);
+          const norm = tf.norm(u, 'euclidean', 1, true);
+          return { e: tf.div(u, norm) as Tensor2D, norm: norm as Tensor2D };
+        });
+      const s = embed(fs, ws, bs);
+      const t = embed(ft, wt, bt);
+      this.disposeLast();
+      this.last = { eS: tf.keep(tf.clone(s.e)), eT: tf.keep(tf.clone(t.e)), indices: batch.indices };
+      const sideS = nceSideOnDevice(s.e, dev.bankT as unknown as Tensor2D, nce, dev.zS);
+      const sideT = nceSideOnDevice(t.e, dev.bankS as unknown as Tensor2D, nce, dev.zT);
+      const keepS = us ? tf.reshape(us.keepStudent, [n, 1]) : tf.ones([n, 1]);
+      const keepT = us ? tf.reshape(us.keepTeacher, [n, 1]) : tf.ones([n, 1]);
+      save([fs, ws, s.e, s.norm, sideS.gradient, keepS, ft, wt, t.e, t.norm, sideT.gradient, keepT]);
+      return {
+        value: tf.add(sideS.value, sideT.value),
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [sf, sw, se, sn, sde, sk, tfe, tw, te, tn, tde, tk] = saved as Tensor2D[];
+          const back = (f: Tensor2D, w: Tensor2D, e: Tensor2D, norm: Tensor2D, de: Tensor2D, keep: Tensor2D) => {
+            const g = tf.mul(tf.mul(de, dy), keep);
+            const du = tf.div(tf.sub(g, tf.mul(e, tf.sum(tf.mul(e, g), 1, true))), norm);
+            return [tf.matMul(du, w, false, true), tf.matMul(f, du, true, false), tf.sum(du, 0)];
+          };
+          return [...back(sf, sw, se, sn, sde, sk), ...back(tfe, tw, te, tn, tde, tk)];
+        },
+      };
+    }) as any);
+    const value = op(fS, this.projS.w, this.projS.b, fT, this.projT.w, this.projT.b) as Scalar;
+    tf.dispose([negatives, positives, ...(us ? [us.signs, us.keepStudent, us.keepTeacher] : []), ...(scoreWeights ? [scoreWeights] : [])]);
+    return value;
+  }
+
   afterStep(): void {
     const last = this.last;
     if (!last) return;
+    if (this.device) {
+      const dev = this.device;
+      tf.tidy(() => {
+        const at = tf.tensor2d(last.indices, [last.indices.length, 1], 'int32');
+        const m = this.opts.momentum;
+        const update = (bank: Variable, e: Tensor2D) => {
+          const mixed = tf.add(tf.mul(tf.gatherND(bank, at), m), tf.mul(e, 1 - m));
+          const rows = tf.div(mixed, tf.norm(mixed, 'euclidean', 1, true));
+          bank.assign(tf.tensorScatterUpdate(bank, at, rows));
+        };
+        update(dev.bankS, last.eS);
+        update(dev.bankT, last.eT);
+      });
+      this.disposeLast();
+      return;
+    }
     this.updateBank(this.bankS, this.bankSt, last.eS.dataSync() as Float32Array, last.indices);
     this.updateBank(this.bankT, this.bankTt, last.eT.dataSync() as Float32Array, last.indices);
     this.disposeLast();
@@ -173,9 +253,17 @@ export class MemoryBankContrast {
     }
   }
 
-  /** Copies of the banks, for tests and inspection. */
+  /** Copies of the banks, for tests and inspection (host placement). */
   banks(): { student: Float32Array; teacher: Float32Array } {
+    if (this.device) throw new Error('banks(): the banks are on the device; use banksAsync()');
     return { student: this.bankS.slice(), teacher: this.bankT.slice() };
+  }
+
+  /** Copies of the banks on either placement. */
+  async banksAsync(): Promise<{ student: Float32Array; teacher: Float32Array }> {
+    if (!this.device) return this.banks();
+    const [student, teacher] = await Promise.all([this.device.bankS.data(), this.device.bankT.data()]);
+    return { student: student as Float32Array, teacher: teacher as Float32Array };
   }
 
   private disposeLast(): void {
@@ -189,5 +277,9 @@ export class MemoryBankContrast {
   dispose(): void {
     this.disposeLast();
     for (const v of this.variables) v.dispose();
+    if (this.device) {
+      tf.dispose([this.device.bankS, this.device.bankT]);
+      tf.dispose([this.device.zS.z, this.device.zT.z].filter((z): z is Scalar => z !== null));
+    }
   }
 }

@@ -1,9 +1,10 @@
+import { checkBackendHealth } from '../backend.js';
 import type { Backbone, Modality } from '../backbones/types.js';
 import type { FlatOptimizer } from '../optim/flat-optimizer.js';
 import type { Random } from '../random.js';
-import { type Scalar, type Tensor2D, tf } from '../tf.js';
+import { type Scalar, type Tensor1D, type Tensor2D, tf } from '../tf.js';
 import { type LabelledSet, gatherRows, oneHot, rowCount } from './data.js';
-import { predict } from './evaluate.js';
+import { predictAsync } from './evaluate.js';
 
 export type EpochSelection = 'last' | 'best-val' | 'oracle-test';
 export const EPOCH_SELECTIONS: readonly EpochSelection[] = ['last', 'best-val', 'oracle-test'];
@@ -21,6 +22,8 @@ export interface EpochRecord {
 
 export interface BatchInput {
   rows: Int32Array;
+  /** Device placement: the same rows as an int32 tensor, for gathers from device-resident data. */
+  rowsTensor: Tensor1D | null;
   x: Tensor2D;
   oneHot: Tensor2D;
 }
@@ -76,8 +79,8 @@ export class TrainingDivergedError extends Error {
   override name = 'TrainingDivergedError';
 }
 
-function accuracyOf(model: Backbone, set: LabelledSet): number {
-  const pred = predict(model, set.x, set.dim);
+async function accuracyOf(model: Backbone, set: LabelledSet): Promise<number> {
+  const pred = await predictAsync(model, set.x, set.dim);
   let ok = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] === set.labels[i]) ok++;
   return pred.length ? ok / pred.length : Number.NaN;
@@ -89,7 +92,20 @@ export function stepsPerEpochOf(rows: number, batchSize: number): number {
   return Math.floor(rows / batchSize) + (rows % batchSize >= 2 ? 1 : 0);
 }
 
-export function runEpochs(o: LoopOptions): LoopResult {
+/** Device placement: the loop waits for one step's loss this often (the only read within an epoch). */
+export const DEVICE_SYNC_STEPS = 32;
+
+/** Reads a scalar without blocking: on webgpu a synchronous read is impossible in Node. */
+async function scalarOf(t: tf.Tensor): Promise<number> {
+  return (await t.data())[0] as number;
+}
+
+/**
+ * The loop reads the backend once per epoch (loss means, accuracy, evaluation); within an epoch it
+ * only uploads. With device placement the training set lives on the device and each batch is a
+ * gather by uploaded row indices.
+ */
+export async function runEpochs(o: LoopOptions): Promise<LoopResult> {
   if (o.selection === 'best-val' && !o.val)
     throw new Error(`${o.label}: epoch selection 'best-val' needs a validation split`);
   if (o.selection === 'oracle-test' && !o.test)
@@ -102,72 +118,98 @@ export function runEpochs(o: LoopOptions): LoopResult {
   const history: EpochRecord[] = [];
   let best = { score: -Infinity, epoch: 0, state: null as Float32Array[] | null };
   let step = 0;
-
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    shuffler.shuffle(order);
-    const partLog: Record<string, Scalar[]> = {};
-    const correctLog: Scalar[] = [];
-    let lr = 0;
-    let seen = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      const stepStart = o.onStep ? performance.now() : 0;
-      const rows = order.slice(s * o.batchSize, Math.min(n, (s + 1) * o.batchSize));
-      seen += rows.length;
-      lr = o.lrAt(step, stepsPerEpoch);
-      const x = gatherRows(o.train.x, o.train.dim, rows);
-      const y = oneHot(o.train.labels, rows, o.numClasses);
-      const batch = { rows, x, oneHot: y };
-      let parts: Record<string, Scalar> = {};
-      const value = o.optimizer.minimize(() => {
-        const out = o.batchLoss(batch);
-        // A part may be the total itself; a clone keeps the two lists' disposals independent.
-        parts = Object.fromEntries(
-          Object.entries(out.parts).map(([k, v]) => [k, tf.keep(v === out.total ? tf.clone(v) : v)]),
-        );
-        correctLog.push(
-          tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(y, 1)), 'float32')) as Scalar),
-        );
-        return out.total;
-      }, lr);
-      for (const [k, v] of [['total', value] as const, ...Object.entries(parts)]) {
-        if (!partLog[k]) partLog[k] = [];
-        partLog[k].push(v);
+  const onDevice = o.optimizer.placement === 'device';
+  const resident = onDevice
+    ? { x: tf.tensor2d(o.train.x, [n, o.train.dim]), y: oneHot(o.train.labels, Int32Array.from(order.keys()), o.numClasses) }
+    : null;
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      shuffler.shuffle(order);
+      const partLog: Record<string, Scalar[]> = {};
+      const correctLog: Scalar[] = [];
+      let lr = 0;
+      let seen = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const stepStart = o.onStep ? performance.now() : 0;
+        const rows = order.slice(s * o.batchSize, Math.min(n, (s + 1) * o.batchSize));
+        seen += rows.length;
+        lr = o.lrAt(step, stepsPerEpoch);
+        const rowsTensor = resident ? tf.tensor1d(rows, 'int32') : null;
+        const x = resident ? (tf.gather(resident.x, rowsTensor!) as Tensor2D) : gatherRows(o.train.x, o.train.dim, rows);
+        const y = resident ? (tf.gather(resident.y, rowsTensor!) as Tensor2D) : oneHot(o.train.labels, rows, o.numClasses);
+        const batch: BatchInput = { rows, rowsTensor, x, oneHot: y };
+        let parts: Record<string, Scalar> = {};
+        const value = o.optimizer.minimize(() => {
+          const out = o.batchLoss(batch);
+          // A part may be the total itself; a clone keeps the two lists' disposals independent.
+          parts = Object.fromEntries(
+            Object.entries(out.parts).map(([k, v]) => [k, tf.keep(v === out.total ? tf.clone(v) : v)]),
+          );
+          correctLog.push(
+            tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.argMax(y, 1)), 'float32')) as Scalar),
+          );
+          return out.total;
+        }, lr);
+        for (const [k, v] of [['total', value] as const, ...Object.entries(parts)]) {
+          if (!partLog[k]) partLog[k] = [];
+          partLog[k].push(v);
+        }
+        o.model.commitBatchStats();
+        o.afterStep?.(batch);
+        x.dispose();
+        y.dispose();
+        rowsTensor?.dispose();
+        step++;
+        if (o.onStep) {
+          // On a GPU the step is only queued by now: timing waits for its loss (benchmarks and
+          // estimates only).
+          if (onDevice) await value.data();
+          o.onStep(performance.now() - stepStart);
+        } else if (onDevice && step % DEVICE_SYNC_STEPS === 0) {
+          // One scalar every DEVICE_SYNC_STEPS steps: without it JavaScript queues a whole epoch
+          // ahead of the GPU, and the buffers of finished steps are recycled only in event-loop
+          // callbacks that never get to run (a cross-subject epoch of ~1,000 steps crashed
+          // lavapipe). Waiting for a loss bounds the queue and lets those callbacks run.
+          await value.data();
+        }
       }
-      o.model.commitBatchStats();
-      o.afterStep?.(batch);
-      x.dispose();
-      y.dispose();
-      step++;
-      o.onStep?.(performance.now() - stepStart);
-    }
 
-    const losses: Record<string, number> = {};
-    for (const [k, list] of Object.entries(partLog)) {
-      const mean = tf.tidy(() => tf.mean(tf.stack(list)));
-      losses[k] = (mean.dataSync() as Float32Array)[0];
-      mean.dispose();
-      tf.dispose(list);
-    }
-    const correct = tf.addN(correctLog);
-    const trainAccuracy = correct.dataSync()[0] / seen;
-    correct.dispose();
-    tf.dispose(correctLog);
-    // The parts first: the one that broke says more than the total.
-    for (const k of [...Object.keys(losses).filter((k) => k !== 'total'), 'total']) {
-      const v = losses[k];
-      if (!Number.isFinite(v)) throw new TrainingDivergedError(`${o.label}: loss '${k}' became ${v} in epoch ${epoch}`);
-    }
+      checkBackendHealth();
+      const losses: Record<string, number> = {};
+      for (const [k, list] of Object.entries(partLog)) {
+        const mean = tf.tidy(() => tf.mean(tf.stack(list)));
+        losses[k] = await scalarOf(mean);
+        mean.dispose();
+        tf.dispose(list);
+      }
+      // A stack, not addN: webgpu's AddN binds every input at once, past the 8 storage buffers a
+      // shader stage may have (an epoch has dozens of steps).
+      const correct = tf.tidy(() => tf.sum(tf.stack(correctLog)));
+      const trainAccuracy = (await scalarOf(correct)) / seen;
+      correct.dispose();
+      tf.dispose(correctLog);
+      // GPU errors of this epoch's steps have arrived by now (during the reads).
+      checkBackendHealth();
+      // The parts first: the one that broke says more than the total.
+      for (const k of [...Object.keys(losses).filter((k) => k !== 'total'), 'total']) {
+        const v = losses[k];
+        if (!Number.isFinite(v)) throw new TrainingDivergedError(`${o.label}: loss '${k}' became ${v} in epoch ${epoch}`);
+      }
 
-    const valAccuracy = o.val ? accuracyOf(o.model, o.val) : null;
-    const testAccuracy = o.test ? accuracyOf(o.model, o.test) : null;
-    const record: EpochRecord = { epoch, lr, losses, trainAccuracy, valAccuracy, testAccuracy };
-    history.push(record);
-    o.onEpoch?.(record);
+      const valAccuracy = o.val ? await accuracyOf(o.model, o.val) : null;
+      const testAccuracy = o.test ? await accuracyOf(o.model, o.test) : null;
+      const record: EpochRecord = { epoch, lr, losses, trainAccuracy, valAccuracy, testAccuracy };
+      history.push(record);
+      o.onEpoch?.(record);
 
-    const score =
-      o.selection === 'best-val' ? valAccuracy : o.selection === 'oracle-test' ? testAccuracy : null;
-    if (score !== null && score > best.score) best = { score, epoch, state: o.model.snapshot() };
+      const score =
+        o.selection === 'best-val' ? valAccuracy : o.selection === 'oracle-test' ? testAccuracy : null;
+      if (score !== null && score > best.score) best = { score, epoch, state: await o.model.snapshotAsync() };
+    }
+  } finally {
+    if (resident) tf.dispose([resident.x, resident.y]);
   }
+  checkBackendHealth();
 
   if (o.selection !== 'last' && best.state) {
     o.model.restore(best.state);

@@ -4,9 +4,10 @@ import { type Distiller, type DistillerPlugin, PluginContractError, checkLossSha
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { AdamW } from '../optim/flat-optimizer.js';
 import { warmupCosine } from '../optim/schedule.js';
+import { trainingPlacement } from '../placement.js';
 import { type Scalar, type Tensor2D, type Variable, tf } from '../tf.js';
 import { type LabelledSet, checkLabelledSet, rowCount } from './data.js';
-import { inferAll } from './evaluate.js';
+import { inferAllAsync } from './evaluate.js';
 import { type BatchInput, type BatchLoss, type TrainingRun, runEpochs } from './loop.js';
 import type { TrainedModel } from './teacher.js';
 
@@ -70,6 +71,8 @@ export interface StudentObjective {
   batchLoss(batch: BatchInput): BatchLoss;
   afterStep(batch: BatchInput): void;
   dispose(): void;
+  /** Frees what only training needs (distiller, teacher outputs), keeping the model. */
+  disposeTraining(): void;
 }
 
 function rowsOf(data: Float32Array, width: number, rows: Int32Array): Tensor2D {
@@ -79,7 +82,35 @@ function rowsOf(data: Float32Array, width: number, rows: Int32Array): Tensor2D {
   return tf.tensor2d(out, [rows.length, width]);
 }
 
-export function buildStudentObjective(s: StudentTraining): StudentObjective {
+/** The frozen teacher's training-set outputs, as the student's batches read them. */
+interface TeacherOutputs {
+  rows(batch: BatchInput): { logits: Tensor2D; features: Tensor2D[] };
+  dispose(): void;
+}
+
+/**
+ * Host placement keeps them in Float32Arrays and uploads each batch's rows; device placement
+ * uploads them once and gathers each batch's rows on the device.
+ */
+function teacherOutputs(out: { logits: Float32Array; features: Float32Array[] }, numClasses: number, dims: number[], onDevice: boolean): TeacherOutputs {
+  if (!onDevice) {
+    return {
+      rows: ({ rows }) => ({ logits: rowsOf(out.logits, numClasses, rows), features: out.features.map((f, i) => rowsOf(f, dims[i], rows)) }),
+      dispose: () => {},
+    };
+  }
+  const logits = tf.tensor2d(out.logits, [out.logits.length / numClasses, numClasses]);
+  const features = out.features.map((f, i) => tf.tensor2d(f, [f.length / dims[i], dims[i]]));
+  return {
+    rows: ({ rowsTensor }) => ({
+      logits: tf.gather(logits, rowsTensor!) as Tensor2D,
+      features: features.map((f) => tf.gather(f, rowsTensor!) as Tensor2D),
+    }),
+    dispose: () => tf.dispose([logits, ...features]),
+  };
+}
+
+export async function buildStudentObjective(s: StudentTraining): Promise<StudentObjective> {
   const c = s.config;
   const model = getBackbone(c.backbone).create({
     inputDim: s.train.dim,
@@ -92,7 +123,17 @@ export function buildStudentObjective(s: StudentTraining): StudentObjective {
   const teacher = s.teacher ?? null;
   // The teacher is frozen: its outputs on the training set are computed once, in inference mode,
   // and enter every batch as constants — no gradient can reach it.
-  const teacherOut = d && teacher ? inferAll(teacher.model, teacher.train.x, teacher.train.dim, true) : null;
+  const onDevice = trainingPlacement() === 'device';
+  let teacherOut: TeacherOutputs | null = null;
+  if (d && teacher) {
+    try {
+      const out = await inferAllAsync(teacher.model, teacher.train.x, teacher.train.dim, true);
+      teacherOut = teacherOutputs(out, s.numClasses, teacher.model.featureDims, onDevice);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
   const labels = s.train.labels;
   let distiller: Distiller | null = null;
   if (d && teacher) {
@@ -110,10 +151,12 @@ export function buildStudentObjective(s: StudentTraining): StudentObjective {
       );
     } catch (e) {
       model.dispose();
+      teacherOut?.dispose();
       throw new DistillerFailure(d.plugin.name, `create() failed: ${(e as Error).message}`);
     }
     if (!distiller || !Array.isArray(distiller.variables) || typeof distiller.loss !== 'function') {
       model.dispose();
+      teacherOut?.dispose();
       throw new DistillerFailure(
         d.plugin.name,
         'create() must return { variables: Variable[], loss(batch), dispose() }',
@@ -140,18 +183,17 @@ export function buildStudentObjective(s: StudentTraining): StudentObjective {
     model,
     distiller,
     variables: [...model.trainableVariables, ...(distiller?.variables ?? [])],
-    batchLoss({ rows, x, oneHot }) {
+    batchLoss(batch) {
+      const { rows, x, oneHot } = batch;
       const out = model.apply(x, true);
       const ce = crossEntropy(out.logits, oneHot);
       if (!distiller || !teacherOut || !teacher)
         return { total: ce, parts: { ce } as Record<string, Scalar>, logits: out.logits };
-      const tLogits = rowsOf(teacherOut.logits, s.numClasses, rows);
-      const tFeatures = teacherOut.features.map((f, i) => rowsOf(f, teacher.model.featureDims[i], rows));
       let loss: Scalar;
       try {
         loss = distiller.loss({
           student: out,
-          teacher: { logits: tLogits, features: tFeatures },
+          teacher: teacherOut.rows(batch),
           labels: Int32Array.from(rows, (r) => labels[r]),
           labelsOneHot: oneHot,
           indices: rows,
@@ -173,13 +215,18 @@ export function buildStudentObjective(s: StudentTraining): StudentObjective {
     },
     dispose() {
       distiller?.dispose();
+      teacherOut?.dispose();
       model.dispose();
+    },
+    disposeTraining() {
+      distiller?.dispose();
+      teacherOut?.dispose();
     },
   };
 }
 
 /** Trains a student: CE (+ λ·distiller) with AdamW, warm-up then cosine decay. */
-export function trainStudent(s: StudentTraining): TrainedModel {
+export async function trainStudent(s: StudentTraining): Promise<TrainedModel> {
   const c = s.config;
   checkLabelledSet(`student (${s.modality}) training set`, s.train, s.numClasses);
   if (s.teacher)
@@ -188,10 +235,10 @@ export function trainStudent(s: StudentTraining): TrainedModel {
       s.teacher.train,
       s.numClasses,
     );
-  const objective = buildStudentObjective(s);
+  const objective = await buildStudentObjective(s);
   const optimizer = new AdamW(objective.variables, { weightDecay: c.weightDecay });
   try {
-    const result = runEpochs({
+    const result = await runEpochs({
       label: `student (${s.modality}, ${c.backbone}${s.distiller ? `, ${s.distiller.plugin.name}` : ''})`,
       model: objective.model,
       optimizer,
@@ -209,10 +256,12 @@ export function trainStudent(s: StudentTraining): TrainedModel {
       batchLoss: (b) => objective.batchLoss(b),
       afterStep: (b) => objective.afterStep(b),
     });
-    objective.distiller?.dispose();
+    objective.disposeTraining();
     return { model: objective.model, ...result };
   } catch (e) {
     objective.dispose();
     throw e;
+  } finally {
+    optimizer.dispose();
   }
 }

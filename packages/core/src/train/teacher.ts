@@ -47,7 +47,7 @@ export interface TrainedModel {
 }
 
 /** Trains the teacher (or any unimodal model) with SGD + momentum on CE (+ λ1·MCC). */
-export function trainTeacher(t: TeacherTraining): TrainedModel {
+export async function trainTeacher(t: TeacherTraining): Promise<TrainedModel> {
   const c = t.config;
   checkLabelledSet(`teacher (${t.modality}) training set`, t.train, t.numClasses);
   if (c.mcc && c.mccSource === 'target' && !t.test)
@@ -65,7 +65,7 @@ export function trainTeacher(t: TeacherTraining): TrainedModel {
   const targetDraw = t.random.fork('mcc-target');
   const targetRows = t.test ? rowCount(t.test) : 0;
   try {
-    const result = runEpochs({
+    const result = await runEpochs({
       label: `teacher (${t.modality}, ${c.backbone})`,
       model,
       optimizer,
@@ -103,5 +103,7 @@ export function trainTeacher(t: TeacherTraining): TrainedModel {
   } catch (e) {
     model.dispose();
     throw e;
+  } finally {
+    optimizer.dispose();
   }
 }

@@ -23,15 +23,17 @@ export function keptModel(input: {
   ds: Dataset;
   split: Split;
   model: Backbone;
+  /** The model's weights, read before (asynchronously: webgpu in Node has no synchronous read). */
+  snapshot: Float32Array[];
   modality: Modality;
   /** The fold's finished row: its accuracy, confusion matrix and the rest of its provenance. */
   row: NewFoldRow & { accuracy: number; balancedAccuracy: number; confusion: string; testSize: number; trainSize: number };
 }): ModelArtifact {
-  const { config, ds, split, model, modality, row } = input;
+  const { config, ds, split, model, snapshot, modality, row } = input;
   const how = config.protocolOptions.normalisation;
   const stats = how === 'per-subject' ? null : trainStats(ds, split, modality);
   return buildModelArtifact({
-    snapshot: model.snapshot(),
+    snapshot,
     architecture: {
       backbone: model.name,
       modality,
