@@ -189,33 +189,35 @@ async function importable(pkg: string): Promise<string | null> {
  * Every backend, available or not and why, without selecting any: for `cmcrd list`. webgpu is
  * probed for an adapter (no device is created); the native builds by importing them.
  */
+/** Whether one backend can load here, and why not (probing webgpu starts Dawn, which prints to stderr). */
+async function describeBackend(name: BackendName): Promise<BackendStatus> {
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    const why = await importable(NATIVE_PACKAGES[name]);
+    return { name, available: why === null, detail: why ?? `${NATIVE_PACKAGES[name]}`, automatic: why === null };
+  }
+  if (name === 'webgpu') {
+    const p = await probeWebgpu();
+    if (!p.ok) return { name, available: false, detail: p.reason, automatic: false };
+    const a = p.adapter;
+    const what = `${a.vendor} ${a.architecture}${a.description ? ` (${a.description})` : ''}`;
+    return {
+      name,
+      available: true,
+      adapter: a,
+      automatic: !a.software,
+      detail: a.software ? `software adapter ${what}: used only with --backend webgpu` : `adapter ${what}`,
+    };
+  }
+  if (name === 'wasm') {
+    const why = await importable('@tensorflow/tfjs-backend-wasm');
+    return { name, available: why === null, detail: why ?? 'WebAssembly (XNNPACK), one thread', automatic: why === null };
+  }
+  return { name, available: true, detail: 'plain JavaScript', automatic: true };
+}
+
 export async function describeBackends(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [];
-  for (const name of BACKEND_NAMES) {
-    if (name === 'tensorflow-gpu' || name === 'tensorflow') {
-      const why = await importable(NATIVE_PACKAGES[name]);
-      out.push({ name, available: why === null, detail: why ?? `${NATIVE_PACKAGES[name]}`, automatic: why === null });
-    } else if (name === 'webgpu') {
-      const p = await probeWebgpu();
-      if (!p.ok) out.push({ name, available: false, detail: p.reason, automatic: false });
-      else {
-        const a = p.adapter;
-        const what = `${a.vendor} ${a.architecture}${a.description ? ` (${a.description})` : ''}`;
-        out.push({
-          name,
-          available: true,
-          adapter: a,
-          automatic: !a.software,
-          detail: a.software ? `software adapter ${what}: used only with --backend webgpu` : `adapter ${what}`,
-        });
-      }
-    } else if (name === 'wasm') {
-      const why = await importable('@tensorflow/tfjs-backend-wasm');
-      out.push({ name, available: why === null, detail: why ?? 'WebAssembly (XNNPACK), one thread', automatic: why === null });
-    } else {
-      out.push({ name, available: true, detail: 'plain JavaScript', automatic: true });
-    }
-  }
+  for (const name of BACKEND_NAMES) out.push(await describeBackend(name));
   return out;
 }
 
@@ -232,6 +234,7 @@ export async function requireBackend(name: string): Promise<void> {
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new BackendError(`unknown backend '${name}' (known: ${BACKEND_NAMES.join(', ')})`);
   }
-  const status = (await describeBackends()).find((b) => b.name === name)!;
+  // Only the named one: a forced wasm run never starts Dawn.
+  const status = await describeBackend(name as BackendName);
   if (!status.available) throw new BackendError(`backend '${name}' could not be loaded here: ${status.detail}`);
 }

@@ -67,7 +67,9 @@ test('cmcrd run keeps the fold\'s model: weights, train-split statistics, featur
     assert.equal(m.provenance.configHash, fold.configHash);
     assert.deepEqual(m.provenance.confusion, JSON.parse(fold.confusion!));
     assert.equal(m.provenance.backend, 'wasm');
-    assert.match(m.provenance.codeRevision, /^[0-9a-f]{12}(-dirty)?$|^unknown$/);
+    // The same revision as the fold's own column (revision.ts: a commit, +dirty, or the package version).
+    assert.equal(m.provenance.codeRevision, fold.codeRevision);
+    assert.match(m.provenance.codeRevision, /^[0-9a-f]{40}(\+dirty)?$|^@cmcrd\/runner@/);
     assert.deepEqual(m.preprocess.classNames, ['neutral', 'sad', 'fear', 'happy']);
     assert.equal(m.preprocess.featureNames[7], 'eeg_FPZ_alpha');
     // The statistics are the training rows' (z-scored by them, the training part has mean 0).

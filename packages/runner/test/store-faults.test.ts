@@ -118,7 +118,7 @@ describe('store faults', { timeout: 600_000 }, () => {
     const sweep = await runCli(['sweep', sweepFile, '--db', bad, '--workers', '1', '--backend', 'wasm']);
     assert.equal(sweep.code, 2, sweep.out);
     assert.match(sweep.out, /zeroed\.sqlite: the store is damaged: .*quick_check found/);
-    assert.equal(sweep.out.trim().split('\n').length, 1, 'one paragraph');
+    assert.equal(sweep.out.trim().split('\n').length, 1, `one paragraph: ${sweep.out}`);
     const debug = await runCli(['sweep', sweepFile, '--db', bad, '--workers', '1', '--debug']);
     assert.equal(debug.code, 2);
     assert.ok(stackLines(debug.out).length > 0, '--debug prints the stack');
