@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Store } from '@cmcrd/runner';
 import { type ServerHandle, startServer } from '../src/index.js';
 import { lateInvalidSweep, sweepBomb } from './sweep-bombs.js';
 
@@ -21,6 +22,7 @@ const postSpec = (server: ServerHandle, spec: string) =>
 describe('posted sweeps are bounded and checked off the event loop', { timeout: 180_000 }, () => {
   let server: ServerHandle;
   before(async () => {
+    Store.open(join(work, 'store.sqlite')).close(); // the API opens stores, it never creates one
     server = await startServer({ port: 0, dbPath: join(work, 'store.sqlite'), token: TOKEN, workDir: join(work, 'api') });
   });
   after(() => server.close());

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Api, type ServerHandle, startServer } from '@cmcrd/api';
+import { Store } from '@cmcrd/runner';
 import { dashboardApp } from '../server/serve.js';
 
 // The dashboard's server over a stand-in static export (a built one is not needed for these paths).
@@ -35,6 +36,7 @@ function raw(port: number, path: string, host = `127.0.0.1:${port}`) {
 describe("the dashboard's server", { timeout: 30_000 }, () => {
   let server: ServerHandle;
   before(async () => {
+    Store.open(join(work, 'store.sqlite')).close(); // the API opens stores, it never creates one
     server = await startServer({
       port: 0,
       dbPath: join(work, 'store.sqlite'),
