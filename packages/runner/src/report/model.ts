@@ -24,7 +24,8 @@ export type PaperRef =
   | { comparable: true; table: string; line: number; value: number; std: number | null; delta: number | null }
   | { comparable: false; note: string; table?: string; line?: number };
 
-export const SYNTHETIC_NOTE = 'synthetic — not comparable';
+// Defined beside the cell formatting, which the dashboard bundles: that module imports types only.
+export { SYNTHETIC_NOTE, isComplete } from './format/cells.js';
 
 export interface ReportColumn {
   key: string;
@@ -168,9 +169,3 @@ export interface ReportOptions extends ReportFilter {
   paper?: boolean;
 }
 
-/** A cell is complete when it has every fold of its column and its folds have equal seeds. */
-export function isComplete(c: ReportCell): boolean {
-  if (c.n !== c.expected) return false;
-  const seeds = Object.values(c.seedsPerFold ?? {});
-  return seeds.every((k) => k === seeds[0]);
-}

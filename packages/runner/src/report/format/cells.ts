@@ -1,6 +1,15 @@
-import { isComplete, type ReportCell, type ReportTable, SYNTHETIC_NOTE } from '../model.js';
+// Types only from the report model: the dashboard bundles this file from source, and its bundler
+// does not map a runtime '../model.js' import to model.ts.
+import type { ReportCell, ReportTable } from '../model.js';
 
-export { isComplete };
+export const SYNTHETIC_NOTE = 'synthetic — not comparable';
+
+/** A cell is complete when it has every fold of its column and its folds have equal seeds. */
+export function isComplete(c: ReportCell): boolean {
+  if (c.n !== c.expected) return false;
+  const seeds = Object.values(c.seedsPerFold ?? {});
+  return seeds.every((k) => k === seeds[0]);
+}
 
 /** Drops float noise (78.90000000000001) without losing small p-values. */
 export function clean(x: number | null | undefined): number | null {
