@@ -169,6 +169,8 @@ describe('the dashboard in headless Chromium', { timeout: 180_000 }, () => {
     await page.selectOption('[data-testid=filter-dataset]', 'synthetic-seed-iv');
     await page.waitForURL(/dataset=synthetic-seed-iv/);
     await page.waitForSelector('td[data-column="synthetic-seed-iv / dgcnn"]');
+    // The unfiltered table has that column too: wait for the filtered one to replace it.
+    await page.waitForSelector('td[data-column="seed-iv / dnn"]', { state: 'detached', timeout: 10_000 });
     assert.equal(await page.locator('td[data-column="seed-iv / dnn"]').count(), 0);
     assert.equal(await page.locator('[data-testid=synthetic-badge]').count(), 1);
     // Once under the table (issue 14), not in every cell.
