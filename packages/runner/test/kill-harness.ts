@@ -3,22 +3,14 @@
 // Not a test file itself.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { seeded } from '../src/testing.js';
 import { CLI, inspectStore } from './fault-helpers.js';
 
 export type KillKind = 'coordinator' | 'worker' | 'one of two coordinators';
 export const KILL_KINDS: readonly KillKind[] = ['coordinator', 'worker', 'one of two coordinators'];
 
-/** A tiny PRNG (mulberry32), so that a run's random moments can be told and replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded moments (mulberry32), so that a run's random moments can be told and replayed from its seed. */
+export const prng = seeded;
 
 /** Pids whose parent is `pid` (from /proc): a coordinator's worker processes. */
 export function childrenOf(pid: number): number[] {

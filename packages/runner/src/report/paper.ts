@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type PaperRef, SYNTHETIC_NOTE } from './model.js';
+// The paper prints the methods by the names our tables use (EEG, KD, FitNet, …, CMCRD).
+import { BUILTIN_DISPLAY_NAMES } from './display.js';
 
 /** The project's copy of the paper's Tables 1–7 (see paper/README.md). */
 const REPORTED_URL = new URL('../../paper/reported.json', import.meta.url);
@@ -22,18 +24,6 @@ export function paperReported(): Reported {
 
 const DATASETS: Record<string, string> = { seed: 'SEED', 'seed-iv': 'SEED-IV', 'seed-v': 'SEED-V' };
 const BACKBONES: Record<string, string> = { dnn: 'DNN', dgcnn: 'DGCNN', bihdm: 'BiHDM' };
-const METHODS: Record<string, string> = {
-  'eeg-only': 'EEG',
-  'em-only': 'EM',
-  kd: 'KD',
-  fitnet: 'FitNet',
-  nst: 'NST',
-  sp: 'SP',
-  rkd: 'RKD',
-  pkt: 'PKT',
-  crd: 'CRD',
-  cmcrd: 'CMCRD',
-};
 const SETTINGS: Record<string, string> = { 'within-subject': 'within', 'cross-subject': 'cross' };
 
 /** Table 5's and Table 6's names of the models. */
@@ -165,7 +155,7 @@ export function paperComparison(
       'comparison',
       SETTINGS[c.protocol],
       direction,
-      METHODS[c.method],
+      BUILTIN_DISPLAY_NAMES[c.method],
       DATASETS[c.dataset],
       BACKBONES[c.backbone],
     ]),
@@ -183,7 +173,7 @@ export function paperSignificance(
       'significance',
       SETTINGS[c.protocol],
       c.direction,
-      METHODS[c.baseline],
+      BUILTIN_DISPLAY_NAMES[c.baseline],
       DATASETS[c.dataset],
       BACKBONES[c.backbone],
     ]),
