@@ -46,6 +46,22 @@ function deltaNote(cells: (ReportCell | null)[][], text: string): string[] {
   return shown ? [text] : [];
 }
 
+/** The notes of an accuracy table: the common ones, what its rows are, the ranking mark and the Δ. */
+function accuracyNotes(
+  protocol: ProtocolFlags,
+  grid: { columns: ReportColumn[]; cells: (ReportCell | null)[][] },
+  o: ReportOptions,
+  about: string[],
+  hidden?: number,
+): string[] {
+  return [
+    ...commonNotes({ protocol, cells: grid.cells, hidden, paper: o.paper !== false, synthetic: syntheticLabels(grid.columns) }, 'mean'),
+    ...about,
+    'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
+    ...deltaNote(grid.cells, 'Δ = ours − paper, in percentage points'),
+  ];
+}
+
 export function byColumnOrder(a: ReportColumn, b: ReportColumn): number {
   return (
     byProtocolOrder(a.protocol ?? '', b.protocol ?? '') ||
@@ -293,18 +309,7 @@ export function comparisonReport(facts: readonly FoldFact[], o: ReportOptions): 
           protocol: scope.protocol,
           ...grid,
           notes: [
-            ...commonNotes(
-              {
-                protocol: scope.protocol,
-                cells: grid.cells,
-                hidden,
-                paper: o.paper !== false,
-                synthetic: syntheticLabels(grid.columns),
-              },
-              'mean',
-            ),
-            'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
-            ...deltaNote(grid.cells, 'Δ = ours − paper, in percentage points'),
+            ...accuracyNotes(scope.protocol, grid, o, [], hidden),
           ],
         }),
       );
@@ -490,18 +495,7 @@ export function fusionReport(facts: readonly FoldFact[], o: ReportOptions): Repo
         protocol: scope.protocol,
         ...grid,
         notes: [
-          ...commonNotes(
-            {
-              protocol: scope.protocol,
-              cells: grid.cells,
-              paper: o.paper !== false,
-              synthetic: syntheticLabels(grid.columns),
-            },
-            'mean',
-          ),
-          "EM+EEG averages the two unimodal models' class probabilities; the cross-modal models are CMCRD with its default options",
-          'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
-          ...deltaNote(grid.cells, 'Δ = ours − paper, in percentage points'),
+          ...accuracyNotes(scope.protocol, grid, o, ["EM+EEG averages the two unimodal models' class probabilities; the cross-modal models are CMCRD with its default options"]),
         ],
       }),
     );
@@ -691,18 +685,7 @@ export function ablationReport(facts: readonly FoldFact[], o: ReportOptions): Re
         protocol: scope.protocol,
         ...grid,
         notes: [
-          ...commonNotes(
-            {
-              protocol: scope.protocol,
-              cells: grid.cells,
-              paper: o.paper !== false,
-              synthetic: syntheticLabels(grid.columns),
-            },
-            'mean',
-          ),
-          'MCC: minimum class confusion when training the teacher; US: unimodal supervision; IEW: information-entropy weighting (both in the student)',
-          'best complete cell of each column marked (* in text and CSV, bold in Markdown and LaTeX)',
-          ...deltaNote(grid.cells, 'Δ = ours − paper, in percentage points'),
+          ...accuracyNotes(scope.protocol, grid, o, ['MCC: minimum class confusion when training the teacher; US: unimodal supervision; IEW: information-entropy weighting (both in the student)']),
         ],
       }),
     );
