@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TABLE_KINDS } from '@cmcrd/runner';
-import { writePaperShapedStore } from '@cmcrd/runner/testing';
+import { TABLE_KINDS } from '@cmcrd/reports';
+import { writePaperShapedStore } from '@cmcrd/store/testing';
 import autocannon from 'autocannon';
 
 const SEEDS = 18;

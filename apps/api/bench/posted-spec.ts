@@ -11,10 +11,11 @@ const eventLoopUtilization = perf.eventLoopUtilization;
 import { expandJobs, expandSweep, parseSweep } from '@cmcrd/runner';
 import { startServer } from '../src/index.js';
 import { sweepBomb } from '../test/sweep-bombs.js';
+import { testSweepRunner } from '../test/sweep-runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-api-posted-'));
 const token = 'b'.repeat(32);
-const server = await startServer({ port: 0, dbPath: join(dir, 'store.sqlite'), token, workDir: join(dir, 'api') });
+const server = await startServer({ port: 0, dbPath: join(dir, 'store.sqlite'), token, workDir: join(dir, 'api'), sweepRunner: testSweepRunner() });
 try {
   console.log('\nposted sweep specs: event-loop stalls of the API while each is checked (target ≤ 50 ms)');
   // The machine's own noise (other processes on the cores), measured the same way, side by side.

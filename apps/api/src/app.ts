@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
+import { DEFAULT_DB, Store, userPath } from '@cmcrd/store';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ApiContext } from './context.js';
@@ -15,7 +15,7 @@ import { registerRunListRoutes } from './routes/run-list.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerViewRoutes } from './routes/views.js';
 import { StampCache } from './stamp-cache.js';
-import { SweepController, defaultWorkDir } from './sweep-control.js';
+import { SweepController, type SweepRunner, defaultWorkDir } from './sweep-control.js';
 
 export interface AppOptions {
   /** An open store; otherwise `dbPath` is opened (default results/cmcrd.sqlite); it must exist: the API never creates one. */
@@ -27,6 +27,8 @@ export interface AppOptions {
   workDir?: string;
   /** Sweep files a request may name by `path` (default ./sweeps). */
   sweepFilesDir?: string;
+  /** What starting sweeps needs from the runner (the `cmcrd` command passes it); without it, POST /api/experiments answers 503. */
+  sweepRunner?: SweepRunner;
   /** How often the progress stream looks for changes (ms, default 1000). */
   progressIntervalMs?: number;
   /** Largest accepted request body (bytes, default 256 KiB). */
@@ -79,6 +81,7 @@ export function createApi(options: AppOptions = {}): Api {
     store,
     options.workDir ?? defaultWorkDir(store.path),
     options.sweepFilesDir ?? userPath('sweeps'),
+    options.sweepRunner,
   );
   const ctx: ApiContext = {
     store,

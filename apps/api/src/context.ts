@@ -1,4 +1,4 @@
-import type { Store } from '@cmcrd/runner';
+import type { Store } from '@cmcrd/store';
 import type { SweepController } from './sweep-control.js';
 import type { StampCache } from './stamp-cache.js';
 

@@ -9,4 +9,4 @@ export {
 } from './app.js';
 export { type ServerHandle, type StartServerOptions, startServer } from './server.js';
 export { registerServeCommand, type StartWithDashboard } from './serve-command.js';
-export { SweepController, SweepRequestError } from './sweep-control.js';
+export { type SweepCheck, SweepController, SweepRequestError, type SweepRunner } from './sweep-control.js';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { REPORT_FORMATS, TABLE_KINDS } from '@cmcrd/runner';
+import { REPORT_FORMATS, TABLE_KINDS } from '@cmcrd/reports';
 
 /** A free-text filter: bounded, so nobody sends a megabyte in a query string. */
 const name = (description: string) => z.string().min(1).max(200).optional().openapi({ description });

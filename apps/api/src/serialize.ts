@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FoldSummaryRow, RunRow, schema } from '@cmcrd/runner';
+import type { FoldSummaryRow, RunRow, schema } from '@cmcrd/store';
 
 type FoldRow = typeof schema.folds.$inferSelect;
 type SweepRow = typeof schema.sweeps.$inferSelect;

@@ -1,7 +1,8 @@
-import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
+import { DEFAULT_DB, Store, userPath } from '@cmcrd/store';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isLoopback } from './host-check.js';
 import { type ServerHandle, type StartServerOptions, startServer } from './server.js';
+import type { SweepRunner } from './sweep-control.js';
 
 /** Shorter tokens can be guessed or brute-forced over a network; 32 hex characters are 128 bits. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -25,9 +26,10 @@ export type StartWithDashboard = (
 
 /**
  * `cmcrd serve`: the API over a store on 127.0.0.1:3000, and, when the dashboard's package passes
- * `withDashboard`, the dashboard on the same port (`--api-only` leaves it out).
+ * `withDashboard`, the dashboard on the same port (`--api-only` leaves it out). Sweeps can be started
+ * over it when the command passes the runner's `sweepRunner`.
  */
-export function registerServeCommand(program: Command, withDashboard?: StartWithDashboard): void {
+export function registerServeCommand(program: Command, withDashboard?: StartWithDashboard, sweepRunner?: SweepRunner): void {
   program
     .command('serve')
     .description(
@@ -65,7 +67,7 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
       }
       const apiOnly = !withDashboard || o.apiOnly === true;
       // Before anything slow (building the dashboard): a missing store is exit 2, and nothing is created.
-      const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host, allowedHosts: o.allowHost ?? [] };
+      const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host, allowedHosts: o.allowHost ?? [], sweepRunner };
       const server = withDashboard
         ? await withDashboard({ ...options, apiOnly })
         : await startServer(options);

@@ -2,16 +2,32 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Store } from '@cmcrd/runner';
-import { type SweepCheck, SweepCheckFailed, checkSweepOffLoop } from './sweep-check.js';
+import type { Store } from '@cmcrd/store';
+
+/** The verdict on a sweep: its name and size, or why it is refused. */
+export type SweepCheck = { ok: true; name: string; cells: number; folds: number } | { ok: false; message: string };
+
+/**
+ * What starting sweeps needs from the runner, which this package does not depend on: the `cmcrd`
+ * command passes it in (`sweepRunner` of `@cmcrd/runner/sweep-service`). Without it the API
+ * serves everything but starting sweeps.
+ */
+export interface SweepRunner {
+  /**
+   * Parses, sizes and expands a sweep (off this event loop when big: a 400-byte file can expand
+   * to 64,000 cells); an error in it, or a check that ran out of time, is `ok: false`.
+   */
+  check(r: { text: string; file: string; real: boolean; refusePlugins?: string }): Promise<SweepCheck>;
+  /** Node's arguments, after its executable, that run `cmcrd`. */
+  cliArgs: readonly string[];
+}
 
 type SweepRow = ReturnType<Store['openSweep']>;
 
 /** A request the controller refuses, with the HTTP status and the parameter to blame. */
 export class SweepRequestError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 404 | 409 | 503,
     message: string,
     readonly parameter?: string,
   ) {
@@ -43,6 +59,7 @@ export class SweepController {
     private readonly workDir: string,
     /** Sweep files a request may name by `path` live under here. */
     private readonly sweepFilesDir: string,
+    private readonly runner?: SweepRunner,
   ) {}
 
   startedHere(id: number): boolean {
@@ -59,19 +76,15 @@ export class SweepController {
       r.spec !== undefined ? { text: r.spec, file: undefined } : this.named(r.path!);
     // Parsed, sized and expanded in a child process unless small: never long on this event loop (see sweep-check.ts).
     const parameter = r.spec !== undefined ? 'spec' : 'path';
-    let check: SweepCheck;
-    try {
-      check = await checkSweepOffLoop({
-        text,
-        file: named ?? 'spec',
-        real: r.real === true,
-        refusePlugins:
-          'plugins are not accepted over the API (loading one runs its code); run this sweep with `cmcrd sweep`',
-      });
-    } catch (e) {
-      if (e instanceof SweepCheckFailed) throw new SweepRequestError(400, e.message, parameter);
-      throw e;
-    }
+    if (!this.runner)
+      throw new SweepRequestError(503, 'this server cannot start sweeps: it was started without the runner (use `cmcrd serve`)');
+    const check = await this.runner.check({
+      text,
+      file: named ?? 'spec',
+      real: r.real === true,
+      refusePlugins:
+        'plugins are not accepted over the API (loading one runs its code); run this sweep with `cmcrd sweep`',
+    });
     if (!check.ok) throw new SweepRequestError(400, check.message, parameter);
     const { name, folds: jobs } = check;
     const file = named ?? this.writePosted(text);
@@ -147,8 +160,7 @@ export class SweepController {
   }
 
   private spawnSweep(id: number, file: string, r: StartSweep): void {
-    const cli = fileURLToPath(import.meta.resolve('@cmcrd/runner/cli'));
-    const args = [...process.execArgv, cli, 'sweep', file, '--db', this.store.path];
+    const args = [...this.runner!.cliArgs, 'sweep', file, '--db', this.store.path];
     if (r.workers !== undefined) args.push('--workers', String(r.workers));
     if (r.retries !== undefined) args.push('--retries', String(r.retries));
     if (r.backend !== undefined) args.push('--backend', r.backend);

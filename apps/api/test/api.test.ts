@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Store, TABLE_KINDS, buildReport, reportJson } from '@cmcrd/runner';
-import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/runner/testing';
+import { Store } from '@cmcrd/store';
+import { TABLE_KINDS, buildReport, reportJson } from '@cmcrd/reports';
+import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/store/testing';
 import { type ServerHandle, startServer } from '../src/index.js';
+import { testSweepRunner } from './sweep-runner.js';
 
 const TIMEOUT = { timeout: 60_000 };
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-'));
@@ -143,7 +145,7 @@ describe('reading the store', TIMEOUT, () => {
 
   it("serves the paper's transcription", async () => {
     const r = await get(server, '/api/paper');
-    const shared = JSON.parse(readFileSync(new URL('../../../packages/runner/paper/reported.json', import.meta.url), 'utf8'));
+    const shared = JSON.parse(readFileSync(new URL('../../../packages/reports/paper/reported.json', import.meta.url), 'utf8'));
     assert.deepEqual(r.body, shared);
   });
 
@@ -167,7 +169,7 @@ describe('bad requests', TIMEOUT, () => {
   let dbPath: string;
   before(async () => {
     dbPath = fixtureStore('bad');
-    server = await startServer({ port: 0, dbPath, token: 'sekret' });
+    server = await startServer({ port: 0, dbPath, token: 'sekret', sweepRunner: testSweepRunner() });
   });
   after(() => server.close());
 
@@ -381,7 +383,7 @@ describe('starting and cancelling sweeps', { timeout: 180_000 }, () => {
       join(sweepFiles, 'long.yaml'),
       'name: long\ngrids:\n  - dataset: synthetic-seed-iv\n    protocol: within-subject\n    method: [eeg-only, em-only]\n    epochs: 400\n    folds: [subject-01, subject-02]\n',
     );
-    server = await startServer({ port: 0, dbPath, token, progressIntervalMs: 100, sweepFilesDir: sweepFiles });
+    server = await startServer({ port: 0, dbPath, token, progressIntervalMs: 100, sweepFilesDir: sweepFiles, sweepRunner: testSweepRunner() });
   });
   after(async () => {
     server.api.sweeps.cancelAll();

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Store, formatReport, buildReport } from '@cmcrd/runner';
-import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/runner/testing';
+import { Store } from '@cmcrd/store';
+import { formatReport, buildReport } from '@cmcrd/reports';
+import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/store/testing';
 import { strFromU8, unzipSync } from 'fflate';
 import { type ServerHandle, startServer } from '../src/index.js';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Store, type TsneArtifact } from '@cmcrd/runner';
-import { fixtureRow } from '@cmcrd/runner/testing';
+import { Store, type TsneArtifact } from '@cmcrd/store';
+import { fixtureRow } from '@cmcrd/store/testing';
 import { type ServerHandle, startServer } from '../src/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-embeddings-'));

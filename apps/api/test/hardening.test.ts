@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { Store, StoreFaultError } from '@cmcrd/runner';
-import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/runner/testing';
+import { Store, StoreFaultError } from '@cmcrd/store';
+import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/store/testing';
 import { hostPolicy } from '../src/host-check.js';
 import { type ServerHandle, startServer } from '../src/index.js';
 import { MIN_TOKEN_LENGTH, tokenProblem } from '../src/serve-command.js';
+import { testSweepRunner } from './sweep-runner.js';
 
 const TIMEOUT = { timeout: 180_000 };
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-hardening-'));
@@ -158,7 +159,7 @@ describe('query integers', TIMEOUT, () => {
 describe('bearer token', TIMEOUT, () => {
   let server: ServerHandle;
   before(async () => {
-    server = await startServer({ port: 0, dbPath, token: TOKEN, workDir: join(work, 'api') });
+    server = await startServer({ port: 0, dbPath, token: TOKEN, workDir: join(work, 'api'), sweepRunner: testSweepRunner() });
   });
   after(() => server.close());
 

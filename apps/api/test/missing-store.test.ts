@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { Store, StoreNotFoundError } from '@cmcrd/runner';
+import { Store, StoreNotFoundError } from '@cmcrd/store';
 import { main } from '@cmcrd/runner/cli';
 import { createApp, registerServeCommand, startServer } from '../src/index.js';
 

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRandom, getBackbone, inferAll, loadGraphModel, selectBackend, tf } from '@cmcrd/core';
-import { type ModelArtifact, Store, buildModelArtifact, exportFiles } from '@cmcrd/runner';
-import { fixtureRow } from '@cmcrd/runner/testing';
+import { type ModelArtifact, Store, buildModelArtifact } from '@cmcrd/store';
+import { exportFiles } from '@cmcrd/reports';
+import { fixtureRow } from '@cmcrd/store/testing';
 import { unzipSync } from 'fflate';
 import { type ServerHandle, startServer } from '../src/index.js';
 
@@ -124,7 +125,7 @@ describe('GET /api/folds/{id}/model', { timeout: 60_000 }, () => {
 describe('GET /api/folds/{id}/test-windows', { timeout: 60_000 }, () => {
   it("rebuilds a fold's raw test windows and labels from the dataset", async () => {
     const { buildSplit, loadDataset, parseProtocolOptions } = await import('@cmcrd/data');
-    const { foldTestWindows } = await import('@cmcrd/runner');
+    const { foldTestWindows } = await import('@cmcrd/reports/test-split');
     const row = { ...fold('eeg-only', 'none'), id: 3, foldKey: 'subject-02' } as Parameters<typeof foldTestWindows>[0];
     const w = foldTestWindows(row, 'eeg');
     const ds = loadDataset('synthetic-seed-iv', { seed: 0 });

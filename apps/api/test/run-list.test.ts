@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { Store } from '@cmcrd/runner';
-import { fixtureRow, insertFolds } from '@cmcrd/runner/testing';
+import { Store } from '@cmcrd/store';
+import { fixtureRow, insertFolds } from '@cmcrd/store/testing';
 import { createApp } from '../src/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-run-list-'));

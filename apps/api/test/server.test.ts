@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Store } from '@cmcrd/runner';
+import { Store } from '@cmcrd/store';
 import { createApp, type ServerHandle, startServer, version } from '../src/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-server-'));

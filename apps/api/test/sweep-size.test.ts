@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Store } from '@cmcrd/runner';
+import { Store } from '@cmcrd/store';
 import { type ServerHandle, startServer } from '../src/index.js';
 import { lateInvalidSweep, sweepBomb } from './sweep-bombs.js';
+import { testSweepRunner } from './sweep-runner.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-sweep-size-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ describe('posted sweeps are bounded and checked off the event loop', { timeout: 
   let server: ServerHandle;
   before(async () => {
     Store.open(join(work, 'store.sqlite')).close(); // the API opens stores, it never creates one
-    server = await startServer({ port: 0, dbPath: join(work, 'store.sqlite'), token: TOKEN, workDir: join(work, 'api') });
+    server = await startServer({ port: 0, dbPath: join(work, 'store.sqlite'), token: TOKEN, workDir: join(work, 'api'), sweepRunner: testSweepRunner() });
   });
   after(() => server.close());
 

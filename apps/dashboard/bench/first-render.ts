@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePaperShapedStore } from '@cmcrd/runner/testing';
+import { writePaperShapedStore } from '@cmcrd/store/testing';
 import { startDashboard } from '../server/serve.js';
 import { launchChromium } from '../test/browser.js';
 

@@ -1,6 +1,6 @@
 'use client';
-import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/runner';
-import { countText, isComplete, markText, paperText, valueText } from '@cmcrd/runner/report-format';
+import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/reports';
+import { countText, isComplete, markText, paperText, valueText } from '@cmcrd/reports/format';
 import Link from 'next/link';
 import { Fragment } from 'react';
 

@@ -1,5 +1,5 @@
 'use client';
-import type { ReportColumn, ReportRow, ReportTable } from '@cmcrd/runner';
+import type { ReportColumn, ReportRow, ReportTable } from '@cmcrd/reports';
 import { type ReactNode, useEffect } from 'react';
 import { type Facets, query, useApi } from '../lib/api';
 import { useUrlState } from '../lib/url-state';

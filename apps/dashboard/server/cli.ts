@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerServeCommand } from '@cmcrd/api';
 import { exitQuietlyOnClosedPipe, main } from '@cmcrd/runner/cli';
+import { sweepRunner } from '@cmcrd/runner/sweep-service';
 import { startDashboard } from './serve.js';
 
 // The `cmcrd` command at the top of the chain: the runner's commands, and `serve` (dashboard + API).
@@ -11,7 +12,9 @@ const invokedDirectly =
   realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
 if (invokedDirectly) {
   exitQuietlyOnClosedPipe();
-  main(process.argv, [(program) => registerServeCommand(program, startDashboard)]).then((code) => {
+  // Sweeps started over the API run this same command: `cmcrd sweep …`.
+  const runner = sweepRunner([...process.execArgv, realpathSync(resolve(process.argv[1]))]);
+  main(process.argv, [(program) => registerServeCommand(program, startDashboard, runner)]).then((code) => {
     process.exitCode = code;
   });
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, it } from 'node:test';
-import { Store } from '@cmcrd/runner';
+import { Store } from '@cmcrd/store';
 
 // A new user's first steps: clone, `pnpm install` (never `pnpm build`), `cmcrd serve`. The clone is
 // of this repository's HEAD (what is committed), installed offline from the machine's pnpm store.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Api, type ServerHandle, startServer } from '@cmcrd/api';
-import { Store } from '@cmcrd/runner';
+import { Store } from '@cmcrd/store';
 import { dashboardApp } from '../server/serve.js';
 
 // The dashboard's server over a stand-in static export (a built one is not needed for these paths).

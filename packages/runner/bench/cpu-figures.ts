@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { estimateSweep, type FoldTime } from '../src/estimate.js';
 import { expandJobs } from '../src/jobs.js';
 import { loadBuiltins } from '../src/plugins.js';
-import { Store } from '../src/store/store.js';
+import { Store } from '@cmcrd/store';
 import { expandSweep, loadSweepFile } from '../src/sweep-file.js';
 
 const [db, flag, backendArg] = process.argv.slice(2);

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../src/store/store.js';
+import { Store } from '@cmcrd/store';
 import { writePaperShapedStore } from '../src/testing.js';
 import { inspectStore, writeTinySweep } from '../test/fault-helpers.js';
 import { KILL_KINDS, doneFolds, killRound, prng, startSweep, trainedTwice } from '../test/kill-harness.js';

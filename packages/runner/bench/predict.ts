@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { createRandom, getBackbone, inferAll, selectBackend } from '@cmcrd/core';
 import { eegColumnNames } from '@cmcrd/data';
 import { writeFolderAtomically } from '../src/cli-export.js';
-import { buildModelArtifact } from '../src/model/artifact.js';
-import { exportFiles } from '../src/model/export.js';
+import { buildModelArtifact } from '@cmcrd/store';
+import { exportFiles } from '@cmcrd/reports';
 import { loadExportedModel, predictRows, preprocessRows } from '../src/model/exported.js';
 
 const WINDOWS = 10_000;

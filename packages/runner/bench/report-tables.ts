@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store, TABLE_KINDS, buildReport, formatReport } from '../src/index.js';
+import { Store } from '@cmcrd/store';
+import { TABLE_KINDS, buildReport, formatReport } from '@cmcrd/reports';
 import { writePaperShapedStore } from '../src/testing.js';
 
 const SEEDS = 18;

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunInput, Store, executeJobs, expandJobs, loadBuiltins } from '../src/index.js';
+import { type RunInput, executeJobs, expandJobs, loadBuiltins } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 loadBuiltins();

@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBackends } from '@cmcrd/core';
 import { estimateSweep } from '../src/estimate.js';
-import { type RunInput, Store, executeJobs, expandJobs, expandSweep, loadBuiltins, loadSweepFile } from '../src/index.js';
+import { type RunInput, executeJobs, expandJobs, expandSweep, loadBuiltins, loadSweepFile } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // From source (tsx) the scripts are .ts; in the self-contained GPU bundle (bench/gpu-bundle.ts) .js.

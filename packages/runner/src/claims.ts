@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { FoldJob } from './jobs.js';
-import { claims, folds } from './store/schema.js';
-import type { Store } from './store/store.js';
+import { schema } from '@cmcrd/store';
+import type { Store } from '@cmcrd/store';
+
+const { claims, folds } = schema;
 
 /**
  * How long a claim lives without a heartbeat before another coordinator takes its fold over

@@ -12,7 +12,7 @@ import {
   RELEASE_NAMES,
 } from '@cmcrd/data';
 import type { Command } from 'commander';
-import { userPath } from './paths.js';
+import { userPath } from '@cmcrd/store';
 
 /** A status line on a terminal ("[12/90] file"), nothing elsewhere. */
 function fileProgress(out: NodeJS.WriteStream = process.stderr): ImportProgress {

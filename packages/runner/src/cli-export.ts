@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from './errors.js';
-import { exportFiles } from './model/export.js';
-import { cellModelFold, parseCell, storedModel } from './model/select.js';
-import { DEFAULT_DB, userPath } from './paths.js';
-import { Store } from './store/store.js';
+import { exportFiles } from '@cmcrd/reports';
+import { cellModelFold, parseCell, storedModel } from '@cmcrd/store';
+import { DEFAULT_DB, userPath } from '@cmcrd/store';
+import { Store } from '@cmcrd/store';
 
 interface ExportOptions {
   fold?: string;

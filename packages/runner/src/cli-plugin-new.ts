@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { userPath } from './paths.js';
+import { userPath } from '@cmcrd/store';
 import { scaffoldPlugin } from './plugin-scaffold.js';
 
 /** `cmcrd plugin new <name> [--dir path]`: a plugin package to edit, check and run at once. */

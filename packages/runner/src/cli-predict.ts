@@ -6,9 +6,9 @@ import { readWindowsFile } from '@cmcrd/data';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { ConfigError } from './errors.js';
-import type { PreprocessFile } from './model/export.js';
+import type { PreprocessFile } from '@cmcrd/reports';
 import { ExportedModelError, loadExportedModel, predictRows } from './model/exported.js';
-import { userPath } from './paths.js';
+import { userPath } from '@cmcrd/store';
 
 interface PredictOptions {
   model: string;

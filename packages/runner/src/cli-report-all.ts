@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { userPath } from './paths.js';
-import { BUNDLE_DOCUMENT, type ReportOptions, reportBundle } from './report/index.js';
-import { Store } from './store/store.js';
+import { userPath } from '@cmcrd/store';
+import { BUNDLE_DOCUMENT, type ReportOptions, reportBundle } from '@cmcrd/reports';
+import { Store } from '@cmcrd/store';
 
 export interface ReportAllOptions extends ReportOptions {
   db: string;

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { cmdReportAll } from './cli-report-all.js';
-import { DEFAULT_DB, userPath } from './paths.js';
+import { DEFAULT_DB, userPath } from '@cmcrd/store';
 import {
   buildReport,
   formatReport,
@@ -10,12 +10,12 @@ import {
   TABLE_KINDS,
   parseTableKind,
   ReportError,
-} from './report/index.js';
-import { ALTERNATIVES, PAIRED_TESTS } from './stats.js';
+} from '@cmcrd/reports';
+import { ALTERNATIVES, PAIRED_TESTS } from '@cmcrd/reports';
 import { collectPlugin, loadCliPlugins } from './plugins.js';
-import { referenceVariantsHint } from './report/reference-variants.js';
-import { storeFaultOf } from './store/faults.js';
-import { Store } from './store/store.js';
+import { referenceVariantsHint } from '@cmcrd/reports';
+import { storeFaultOf } from '@cmcrd/store';
+import { Store } from '@cmcrd/store';
 
 export interface ReportCommandOptions extends ReportOptions {
   db: string;

@@ -4,13 +4,13 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { estimateSweep, type TimingProgress } from './estimate.js';
 import { executeJobs } from './execute.js';
 import { expandJobs } from './jobs.js';
-import { DEFAULT_DB, userPath } from './paths.js';
+import { DEFAULT_DB, userPath } from '@cmcrd/store';
 import { executeOnQueue } from './queue.js';
 import { collectPlugin, loadCliPlugins, withCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
-import { Ballast } from './store/ballast.js';
-import { storeFaultOf } from './store/faults.js';
-import { Store } from './store/store.js';
+import { Ballast } from '@cmcrd/store';
+import { storeFaultOf } from '@cmcrd/store';
+import { Store } from '@cmcrd/store';
 import { expandSweep, loadSweepFile, loadSweepPlugins } from './sweep-file.js';
 
 function count(name: string) {

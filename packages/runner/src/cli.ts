@@ -17,15 +17,15 @@ import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
 import { expandJobs, preparePlugins } from './jobs.js';
-import { DEFAULT_DB, userPath } from './paths.js';
+import { DEFAULT_DB, userPath } from '@cmcrd/store';
 import { collectPlugin, loadBuiltins, loadCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
-import { storeFaultOf } from './store/faults.js';
-import { Store, StoreError } from './store/store.js';
+import { storeFaultOf } from '@cmcrd/store';
+import { Store, StoreError } from '@cmcrd/store';
 import { SweepFileError } from './sweep-file.js';
 import { CMCRD_VERSION } from './version.js';
 import { registerReportCommand } from './cli-report.js';
-import { ReportError, buildReport, formatReport } from './report/index.js';
+import { ReportError, buildReport, formatReport } from '@cmcrd/reports';
 
 function int(name: string) {
   return (v: string) => {

@@ -2,12 +2,12 @@ import { requireBackend } from '@cmcrd/core';
 import { datasetSpec, listFolds } from '@cmcrd/data';
 import { ConfigError, type RunInput } from './config.js';
 import { executeJobs } from './execute.js';
-import { canonicalJson } from './identity.js';
-import { DEFAULT_DB, userPath } from './paths.js';
+import { canonicalJson } from '@cmcrd/store';
+import { DEFAULT_DB, userPath } from '@cmcrd/store';
 import { expandJobs } from './jobs.js';
 import { progressPrinter } from './report-progress.js';
-import { Store } from './store/store.js';
-import { buildReport, formatReport } from './report/index.js';
+import { Store } from '@cmcrd/store';
+import { buildReport, formatReport } from '@cmcrd/reports';
 
 export const DEMO_DATASET = 'synthetic-seed-iv';
 /** The experiment (sweeps row) the demo's folds belong to. */

@@ -8,7 +8,7 @@
 // has not been released since 2016, is CommonJS without types and computes on ndarray.
 import { type Backbone, type Outputs, type Random, createRandom, inferAll, inferAllAsync, tf } from '@cmcrd/core';
 import { TSNE } from '@saehrimnir/druidjs';
-import type { ArtifactInput, TsneArtifact } from './store/schema.js';
+import type { ArtifactInput, TsneArtifact } from '@cmcrd/store';
 
 /** At most this many test rows are embedded (a label-stratified subsample of larger test sets). */
 export const TSNE_MAX_POINTS = 400;

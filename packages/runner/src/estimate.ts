@@ -12,9 +12,9 @@ import {
 import { buildSplit, datasetSpec, loadDataset, type Split, syntheticSplitSizes } from '@cmcrd/data';
 import { type RunConfig, resolveRun } from './config.js';
 import { dimOf, part } from './fold.js';
-import { canonicalJson } from './identity.js';
+import { canonicalJson } from '@cmcrd/store';
 import type { FoldJob } from './jobs.js';
-import type { Store } from './store/store.js';
+import type { Store } from '@cmcrd/store';
 
 export interface TimeRange {
   /** From the fastest round's step times. */

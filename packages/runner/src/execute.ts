@@ -4,7 +4,7 @@ import { ClaimBoard } from './claims.js';
 import { resolveRun } from './config.js';
 import { FoldExecutor, type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
-import type { Store } from './store/store.js';
+import type { Store } from '@cmcrd/store';
 import { WorkSource } from './work-source.js';
 
 export type ExecEvent =

@@ -22,11 +22,11 @@ import {
 import { type Dataset, type Split, type SplitPart, buildSplit, loadDataset } from '@cmcrd/data';
 import type { Modality, RunConfig } from './config.js';
 import { embedTestSetAsync, guardedArtifactsAsync } from './embedding.js';
-import { canonicalJson, hashOf } from './identity.js';
+import { canonicalJson, hashOf, variantOf } from '@cmcrd/store';
 import { keptModel } from './model/keep.js';
-import type { EpochInput } from './store/store.js';
-import type { ArtifactInput, NewFoldRow, NewTeacherRow } from './store/schema.js';
-import { packWeights, unpackWeights } from './store/teacher-weights.js';
+import type { EpochInput } from '@cmcrd/store';
+import type { ArtifactInput, NewFoldRow, NewTeacherRow } from '@cmcrd/store';
+import { packWeights, unpackWeights } from '@cmcrd/store';
 
 export interface FoldOutcome {
   row: NewFoldRow;
@@ -176,13 +176,6 @@ function softmaxRows(logits: Float32Array, c: number): Float32Array {
   return out;
 }
 
-/**
- * The `variant` column: what sets a fold's result apart beyond its identity columns. Migration
- * 0002 derives the same string from `config` for folds stored before it.
- */
-export function variantOf(identity: ReturnType<typeof foldIdentity>): string {
-  return [canonicalJson(identity.options), canonicalJson(identity.student), identity.teacher ? String(identity.teacher.epochs) : '', identity.module ?? ''].join('\u001f');
-}
 
 /** The columns of a fold's row that its configuration determines. */
 function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
@@ -210,6 +203,8 @@ function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
     codeRevision: codeRevision(),
     // Recorded so that a report names an outside plugin's rows without loading the plugin.
     displayName: m.plugin?.displayName ?? '',
+    // Recorded so that a report tells the method's default variant without loading the plugin.
+    methodDefaults: m.plugin ? canonicalJson(m.plugin.options.parse({})) : null,
     startedAt: new Date().toISOString(),
   };
 }

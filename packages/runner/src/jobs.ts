@@ -1,6 +1,6 @@
 import { type RunConfig, type RunInput, resolveRun } from './config.js';
 import { foldIdentity, teacherKeyOf } from './fold.js';
-import { canonicalJson, hashOf } from './identity.js';
+import { canonicalJson, hashOf } from '@cmcrd/store';
 import { loadPluginModules, resolvePluginSpec } from './plugins.js';
 
 /** One fold of one cell: the unit the executor schedules and the store records. */

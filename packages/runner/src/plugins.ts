@@ -6,7 +6,7 @@ import { type DistillerPlugin, checkPlugin, getDistiller, hasDistiller, register
 import { builtinDistillers } from '@cmcrd/kd-baselines';
 import { exports as packageExports } from 'resolve.exports';
 import { ConfigError } from './errors.js';
-import { registerDisplayName } from './report/display.js';
+import { registerDisplayName, registerOptionDefaults } from '@cmcrd/reports';
 import type { PluginResolveData } from './plugin-resolve-hook.js';
 
 /** Registers the baseline distillers of @cmcrd/kd-baselines (CMCRD itself lives in core). */
@@ -192,6 +192,7 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
     registerDistiller(plugin, spec);
     // Tables printed in this process name it as it asks to be named.
     if (plugin.displayName) registerDisplayName(plugin.name, plugin.displayName);
+    registerOptionDefaults(plugin.name, plugin.options.parse({}) as Record<string, unknown>);
     loaded.set(spec, plugin.name);
     plugins.push(plugin);
   }

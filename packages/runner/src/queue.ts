@@ -4,8 +4,8 @@ import { resolveRun } from './config.js';
 import { type ExecEvent, type ExecuteSummary, recordAttempt } from './execute.js';
 import { type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
-import type { NewTeacherRow } from './store/schema.js';
-import type { Store } from './store/store.js';
+import type { NewTeacherRow } from '@cmcrd/store';
+import type { Store } from '@cmcrd/store';
 
 // Distributed sweeps: the coordinator (`cmcrd sweep --queue`, executeOnQueue below) puts the
 // missing folds in a BullMQ queue and writes the results to SQLite; `cmcrd worker`s

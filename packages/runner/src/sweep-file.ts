@@ -13,7 +13,7 @@ import {
   runInputSchema,
 } from './config.js';
 import { foldIdentity } from './fold.js';
-import { canonicalJson } from './identity.js';
+import { canonicalJson } from '@cmcrd/store';
 import { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
 
 /** A sweep file refused: the message reads `file:line:column: key: what`, leaving out what is unknown. */

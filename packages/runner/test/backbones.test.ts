@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { listDistillers } from '@cmcrd/core';
-import { type RunInput, REFERENCE_METHODS, Store, executeJobs, expandJobs, loadBuiltins } from '../src/index.js';
+import { type RunInput, REFERENCE_METHODS, executeJobs, expandJobs, loadBuiltins } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 loadBuiltins();
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-backbones-'));

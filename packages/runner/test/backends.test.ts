@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { loseDeviceForTesting } from '@cmcrd/core';
-import { type ExecEvent, type RunInput, Store, executeJobs, expandJobs, loadBuiltins, main } from '../src/index.js';
+import { type ExecEvent, type RunInput, executeJobs, expandJobs, loadBuiltins, main } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 loadBuiltins();
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-backends-'));

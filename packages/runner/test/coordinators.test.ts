@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { ClaimBoard } from '../src/claims.js';
 import type { FoldJob } from '../src/jobs.js';
-import * as schemaModule from '../src/store/schema.js';
-import { Store } from '../src/store/store.js';
+import { schema as schemaModule } from '@cmcrd/store';
+import { Store } from '@cmcrd/store';
 import { fixtureRow } from '../src/testing.js';
 import { WorkSource } from '../src/work-source.js';
 

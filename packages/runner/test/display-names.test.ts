@@ -7,9 +7,10 @@ import { PluginContractError, checkPlugin, getDistiller } from '@cmcrd/core';
 import { builtinDistillers } from '@cmcrd/kd-baselines';
 import { resolveRun } from '../src/config.js';
 import { failedFoldRow } from '../src/fold.js';
-import { Store, buildReport, formatReport } from '../src/index.js';
+import { Store } from '@cmcrd/store';
+import { buildReport, formatReport } from '@cmcrd/reports';
 import { loadBuiltins } from '../src/plugins.js';
-import { BUILTIN_DISPLAY_NAMES, displayLabel, displayName } from '../src/report/display.js';
+import { BUILTIN_DISPLAY_NAMES, displayLabel, displayName } from '@cmcrd/reports';
 import { CMCRD_DEFAULTS, fixtureRow, insertFolds } from '../src/testing.js';
 
 test('the built-in distillers declare the display names and colours the reports use without loading them', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { main } from '../src/cli.js';
 import { machineId } from '../src/estimate.js';
-import { Store } from '../src/store/store.js';
+import { Store } from '@cmcrd/store';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-dry-run-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -6,24 +6,8 @@ import { mock, test } from 'node:test';
 import { createRandom, getBackbone, selectBackend } from '@cmcrd/core';
 import { buildSplit, loadDataset, parseProtocolOptions } from '@cmcrd/data';
 import { eq } from 'drizzle-orm';
-import {
-  type RunInput,
-  Store,
-  TSNE_ITERATIONS,
-  TSNE_MAX_POINTS,
-  TSNE_PERPLEXITY,
-  type TsneArtifact,
-  embedTestSet,
-  embedTestSetAsync,
-  executeJobs,
-  expandJobs,
-  guardedArtifacts,
-  loadBuiltins,
-  main,
-  perplexityFor,
-  schema,
-  stratifiedSample,
-} from '../src/index.js';
+import { type RunInput, TSNE_ITERATIONS, TSNE_MAX_POINTS, TSNE_PERPLEXITY, embedTestSet, embedTestSetAsync, executeJobs, expandJobs, guardedArtifacts, loadBuiltins, main, perplexityFor, stratifiedSample } from '../src/index.js';
+import { Store, type TsneArtifact, schema } from '@cmcrd/store';
 import { decodeOutcome, encodeOutcome } from '../src/queue.js';
 
 // t-SNE embeddings of a fold's test features (src/embedding.ts): stored by `cmcrd run` and

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type RunInput, Store, executeJobs, expandJobs, loadBuiltins, main } from '../src/index.js';
+import { type RunInput, executeJobs, expandJobs, loadBuiltins, main } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 loadBuiltins();
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-e2e-'));

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
 import { buildSplit, eegColumnNames, loadDataset, parseProtocolOptions } from '@cmcrd/data';
 import { zipSync } from 'fflate';
-import { Store, main, parseSweep, SweepFileError } from '../src/index.js';
-import { modelWeights } from '../src/model/artifact.js';
+import { Store } from '@cmcrd/store';
+import { main, parseSweep, SweepFileError } from '../src/index.js';
+import { modelWeights } from '@cmcrd/store';
 
 // --keep-models, `cmcrd export` and `cmcrd predict` end to end: a fold trained and stored, exported,
 // and its exported model run on the fold's raw test windows gives the stored accuracy exactly.

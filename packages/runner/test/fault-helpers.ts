@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { Store } from '../src/store/store.js';
+import { Store } from '@cmcrd/store';
 import { fixtureRow, goldenFolds, insertFolds } from '../src/testing.js';
 
 export const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));

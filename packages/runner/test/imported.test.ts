@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { clearDatasetCache, datasetSpec } from '@cmcrd/data';
-import { ConfigError, type RunInput, Store, executeJobs, expandJobs, loadBuiltins, main, resolveRun } from '../src/index.js';
+import { ConfigError, type RunInput, executeJobs, expandJobs, loadBuiltins, main, resolveRun } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 // The official-layout fixtures of @cmcrd/data (2 subjects, 2–4 windows per trial).
 const FIXTURES = new URL('../../data/test/fixtures/official/', import.meta.url).pathname;

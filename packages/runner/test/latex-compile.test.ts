@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { latexDocument } from '../src/report/format/latex.js';
+import { latexDocument } from '@cmcrd/reports';
 import { compileAndRender, tool } from './latex-helpers.js';
 
 // Debian's texlive-latex-base, texlive-latex-recommended and poppler-utils (.ci/run installs them).

@@ -11,7 +11,7 @@ import {
   selectBackend,
   tf,
 } from '@cmcrd/core';
-import { BIHDM_LOCAL_STREAMS, UnexportableModelError, graphModelOf } from '../src/model/graph-backbones.js';
+import { BIHDM_LOCAL_STREAMS, UnexportableModelError, graphModelOf } from '@cmcrd/reports';
 
 // The hand-written graph models (src/model/graph-backbones.ts) against the backbones they mirror:
 // the same logits, bit for bit, on the backend of this process (model-graph-wasm.test.ts: wasm).

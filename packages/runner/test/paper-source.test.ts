@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { paperReported } from '../src/report/index.js';
+import { paperReported } from '@cmcrd/reports';
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 

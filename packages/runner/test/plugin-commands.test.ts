@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Store, loadBuiltins, main } from '../src/index.js';
+import { Store } from '@cmcrd/store';
+import { loadBuiltins, main } from '../src/index.js';
 import { fixtureRow, insertFolds } from '../src/testing.js';
 
 // --plugin on the commands that name methods without training them: list, report, sweep --dry-run.

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tf } from '@cmcrd/core';
-import { ConfigError, type RunInput, Store, executeJobs, expandJobs, loadBuiltins, preparePlugins } from '../src/index.js';
+import { ConfigError, type RunInput, executeJobs, expandJobs, loadBuiltins, preparePlugins } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 loadBuiltins();
 const here = fileURLToPath(new URL('.', import.meta.url));

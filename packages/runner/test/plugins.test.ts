@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasDistiller } from '@cmcrd/core';
-import { ConfigError, type RunInput, Store, executeJobs, expandJobs, loadBuiltins, main, preparePlugins } from '../src/index.js';
+import { ConfigError, type RunInput, executeJobs, expandJobs, loadBuiltins, main, preparePlugins } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 
 loadBuiltins();
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -1,6 +1,7 @@
 // A coordinator in a process of its own, so that a test can kill it: node … queue-coordinator.ts
 // <redis url> <store path> <RunInput[] as JSON>. Prints each event as a JSON line.
-import { type RunInput, Store, expandJobs, loadBuiltins } from '../src/index.js';
+import { type RunInput, expandJobs, loadBuiltins } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 import { executeOnQueue } from '../src/queue.js';
 
 const [url, db, inputs] = process.argv.slice(2);

@@ -8,14 +8,8 @@ import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import {
-  type ExecEvent,
-  type RunInput,
-  Store,
-  expandJobs,
-  loadBuiltins,
-  preparePlugins,
-} from '../src/index.js';
+import { type ExecEvent, type RunInput, expandJobs, loadBuiltins, preparePlugins } from '../src/index.js';
+import { Store } from '@cmcrd/store';
 import { QUEUE_NAME, connectRedis, executeOnQueue } from '../src/queue.js';
 import { type QueueWorker, runQueueWorker } from '../src/queue-worker.js';
 import { alive, waitFor } from './process-helpers.js';

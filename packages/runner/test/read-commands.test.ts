@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { main } from '../src/cli.js';
-import { DEFAULT_DB, DEMO_DB } from '../src/paths.js';
-import { Store, StoreNotFoundError } from '../src/store/store.js';
+import { DEFAULT_DB, DEMO_DB } from '@cmcrd/store';
+import { Store, StoreNotFoundError } from '@cmcrd/store';
 
 // Read commands never create a store: a missing or mistyped --db is exit 2, naming the path and
 // the stores that do exist, and nothing is written (not the file, not its folder).

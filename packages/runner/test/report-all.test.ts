@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Store, main } from '../src/index.js';
+import { Store } from '@cmcrd/store';
+import { main } from '../src/index.js';
 import { fixtureRow, goldenFolds, insertFolds } from '../src/testing.js';
 import { compileAndRender, tool } from './latex-helpers.js';
 

@@ -5,14 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { resolveRun } from '../src/config.js';
 import { failedFoldRow } from '../src/fold.js';
-import {
-  type ReportOptions,
-  type ReportTable,
-  Store,
-  type TableKind,
-  buildReport,
-  formatReport,
-} from '../src/index.js';
+import { type ReportOptions, type ReportTable, type TableKind, buildReport, formatReport } from '@cmcrd/reports';
+import { Store } from '@cmcrd/store';
 import { codeRevision } from '../src/revision.js';
 import { CMCRD_DEFAULTS, type FixtureFold, fixtureRow, insertFolds } from '../src/testing.js';
 

@@ -3,14 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import {
-  type ReportCell,
-  type ReportOptions,
-  type ReportTable,
-  Store,
-  buildReport,
-  formatReport,
-} from '../src/index.js';
+import { type ReportCell, type ReportOptions, type ReportTable, buildReport, formatReport } from '@cmcrd/reports';
+import { Store } from '@cmcrd/store';
 import { CMCRD_DEFAULTS, type FixtureFold, fixtureRow, insertFolds } from '../src/testing.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-significance-'));

@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
-import {
-  type ReportCell,
-  type ReportOptions,
-  type ReportTable,
-  Store,
-  type TableKind,
-  buildReport,
-  cellFolds,
-  formatReport,
-  main,
-} from '../src/index.js';
-import { folds as schemaFolds } from '../src/store/schema.js';
+import { type ReportCell, type ReportOptions, type ReportTable, type TableKind, buildReport, cellFolds, formatReport } from '@cmcrd/reports';
+import { Store } from '@cmcrd/store';
+import { main } from '../src/index.js';
+import { schema } from '@cmcrd/store';
 import {
   CMCRD_DEFAULTS,
   DEFAULT_PROTOCOL,
@@ -25,6 +17,8 @@ import {
   goldenFolds,
   insertFolds,
 } from '../src/testing.js';
+
+const { folds: schemaFolds } = schema;
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-report-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -290,7 +284,7 @@ test("option variants: the default keeps the method's name, the others are label
 
 /** The paper's cell, read straight from the project's copy of the transcription (not through the code under test's lookups). */
 function reported(table: string, match: Record<string, unknown>): Record<string, number> {
-  const json = JSON.parse(readFileSync(new URL('../paper/reported.json', import.meta.url), 'utf8'));
+  const json = JSON.parse(readFileSync(new URL('../../reports/paper/reported.json', import.meta.url), 'utf8'));
   const found = json.tables[table].cells.find((c: Record<string, unknown>) =>
     Object.entries(match).every(([k, v]) => c[k] === v),
   );
@@ -488,7 +482,7 @@ test('the migration derives variant and data revision from config exactly as the
   ]);
   try {
     const written = store.db.select().from(schemaFolds).all();
-    const migration = readFileSync(new URL('../migrations/0002_report_columns.sql', import.meta.url), 'utf8');
+    const migration = readFileSync(new URL('../../store/migrations/0002_report_columns.sql', import.meta.url), 'utf8');
     const backfill = migration.split('--> statement-breakpoint').find((x) => x.includes('UPDATE'))!;
     store.db.run(sql.raw("UPDATE folds SET variant = '', data_revision = ''"));
     store.db.run(sql.raw(backfill));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { pairedEffect, pairedTTest, wilcoxonSignedRank } from '../src/stats.js';
+import { pairedEffect, pairedTTest, wilcoxonSignedRank } from '@cmcrd/reports';
 
 // Written by test/reference/compute_stats.py with scipy 1.10 (see its docstring): one-sided
 // ttest_rel, the effect sizes (confidence_interval(0.95), d_z) and scipy.stats.wilcoxon.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { benjaminiHochberg, pairedTTest } from '../src/stats.js';
+import { benjaminiHochberg, pairedTTest } from '@cmcrd/reports';
 
 // Written by test/reference/compute_stats.py with scipy / statsmodels; see its docstring.
 type Encoded = number | 'NaN' | 'Infinity' | '-Infinity';

@@ -4,8 +4,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Store } from '../src/store/store.js';
-import { StoreFaultError } from '../src/store/faults.js';
+import { Store } from '@cmcrd/store';
+import { StoreFaultError } from '@cmcrd/store';
 import { CLI_SHELL, foldsRun, inNamespace, inspectStore, runCli, seededStore, stackLines, writeTinySweep, zeroPages } from './fault-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-store-faults-'));

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { APPLICATION_ID, Store, StoreError } from '../src/index.js';
-import type { NewFoldRow } from '../src/store/schema.js';
+import { APPLICATION_ID, Store, StoreError } from '@cmcrd/store';
+import type { NewFoldRow } from '@cmcrd/store';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-store-'));
 const digest = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { alive, waitFor } from './process-helpers.js';
-import { type ExecEvent, type RunInput, Store, cmdSweep, executeJobs, expandJobs, loadBuiltins, main, preparePlugins, schema } from '../src/index.js';
+import { type ExecEvent, type RunInput, cmdSweep, executeJobs, expandJobs, loadBuiltins, main, preparePlugins } from '../src/index.js';
+import { Store, schema } from '@cmcrd/store';
 
 loadBuiltins();
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { reportBundle } from '@cmcrd/runner';
+import { reportBundle } from '@cmcrd/reports';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { strToU8, zipSync } from 'fflate';
 import type { ApiContext } from '../context.js';

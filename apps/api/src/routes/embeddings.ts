@@ -3,7 +3,7 @@ import type { ApiContext } from '../context.js';
 import { errorJson } from '../errors.js';
 import { IdParam, errorResponse, jsonResponse } from '../schemas.js';
 
-/** The stored `tsne` artifact of a fold (TsneArtifact in @cmcrd/runner), with the fold's id. */
+/** The stored `tsne` artifact of a fold (TsneArtifact in @cmcrd/store), with the fold's id. */
 export const EmbeddingSchema = z
   .object({
     fold: z.number().int(),

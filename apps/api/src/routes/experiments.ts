@@ -121,6 +121,7 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
         403: errorResponse('the server is read-only (no CMCRD_API_TOKEN)'),
         409: errorResponse('this sweep is already running here'),
         413: errorResponse('the body is too large'),
+        503: errorResponse('this server cannot start sweeps (started without the runner)'),
       },
     }),
     async (c) => {
@@ -132,6 +133,7 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       } catch (e) {
         if (e instanceof SweepRequestError) {
           const body = { message: e.message, parameter: e.parameter, in: 'json' };
+          if (e.status === 503) return errorJson(c, 503, { error: 'unavailable', message: e.message });
           return e.status === 409
             ? errorJson(c, 409, { error: 'conflict', ...body })
             : errorJson(c, 400, { error: 'invalid sweep', ...body });

@@ -1,4 +1,5 @@
-import { ModelArtifactError, ModelNotFoundError, UnexportableModelError, exportFiles, foldTestWindows, storedModel } from '@cmcrd/runner';
+import { ModelArtifactError, ModelNotFoundError, storedModel } from '@cmcrd/store';
+import { UnexportableModelError, exportFiles } from '@cmcrd/reports';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { zipSync } from 'fflate';
 import type { ApiContext } from '../context.js';
@@ -120,10 +121,12 @@ export function registerModelRoutes(app: OpenAPIHono, ctx: ApiContext): void {
         422: errorResponse('the stored model cannot be read (named in the body)'),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       try {
         const { artifact } = storedModel(ctx.store, id);
+        // Rebuilding a split loads the dataset code: only when a test split is asked for.
+        const { foldTestWindows } = await import('@cmcrd/reports/test-split');
         return c.json(foldTestWindows(ctx.store.getFold(id)!, artifact.architecture.modality), 200);
       } catch (e) {
         if (e instanceof Error && e.name === 'DatasetNotImportedError') {

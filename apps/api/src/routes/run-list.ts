@@ -1,4 +1,4 @@
-import { cellSummaries, runList } from '@cmcrd/runner';
+import { cellSummaries, runList } from '@cmcrd/store';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';

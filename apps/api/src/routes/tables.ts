@@ -1,4 +1,4 @@
-import { buildReport, formatReport, paperReported, type ReportFormat, reportJson } from '@cmcrd/runner';
+import { buildReport, formatReport, paperReported, type ReportFormat, reportJson } from '@cmcrd/reports';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';

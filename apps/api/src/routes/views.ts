@@ -1,4 +1,4 @@
-import { cellFolds } from '@cmcrd/runner';
+import { cellFolds } from '@cmcrd/reports';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';

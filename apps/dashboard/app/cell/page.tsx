@@ -1,5 +1,5 @@
 'use client';
-import type { CellFolds } from '@cmcrd/runner';
+import type { CellFolds } from '@cmcrd/reports';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { Curves, type EpochPoint, EmbeddingPlot, FoldBars } from '../../components/charts';

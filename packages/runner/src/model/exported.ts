@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GraphModel, loadGraphModel, tf } from '@cmcrd/core';
 import { zscoreApply, zscoreFit } from '@cmcrd/data';
-import type { PreprocessFile } from './export.js';
+import type { PreprocessFile } from '@cmcrd/reports';
 
 export class ExportedModelError extends Error {
   override name = 'ExportedModelError';

@@ -3,8 +3,8 @@
 import type { Backbone } from '@cmcrd/core';
 import { type Dataset, type Split, eegColumnNames, emColumnNames, zscoreFitRows } from '@cmcrd/data';
 import type { Modality, RunConfig } from '../config.js';
-import type { NewFoldRow } from '../store/schema.js';
-import { type ModelArtifact, buildModelArtifact } from './artifact.js';
+import type { NewFoldRow } from '@cmcrd/store';
+import { type ModelArtifact, buildModelArtifact } from '@cmcrd/store';
 import { codeRevision } from '../revision.js';
 
 /**

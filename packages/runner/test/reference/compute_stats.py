@@ -1,4 +1,4 @@
-"""Reference values for packages/runner/src/stats.ts.
+"""Reference values for packages/reports/src/stats.ts.
 
 Writes stats.json beside this file: paired t-test vectors computed with
 scipy.stats.ttest_rel (two-sided, and one-sided with alternative='greater' and

@@ -1,0 +1,4 @@
+/** A report that cannot be built as asked (an unknown table, format or method): exit 2 on the CLI. */
+export class ReportError extends Error {
+  override name = 'ReportError';
+}
