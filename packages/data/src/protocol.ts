@@ -1,6 +1,5 @@
-import type { Dataset } from './dataset.js';
+import type { Dataset, DatasetSpec } from './dataset-types.js';
 import { ProtocolError } from './errors.js';
-import type { DatasetSpec } from './spec.js';
 import { type ZscoreStats, zscoreApplyInPlace, zscoreFit, zscoreFitRows } from './zscore.js';
 
 export type ProtocolName = 'within-subject' | 'cross-subject';
