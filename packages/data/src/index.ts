@@ -1,3 +1,4 @@
+export { UserError, type UserErrorLocation } from './user-error.js';
 export { clearDatasetCache, loadDataset } from './dataset.js';
 export type { Dataset, DatasetFamily, DatasetSpec, Modality } from './dataset-types.js';
 export { ProtocolError, UnknownDatasetError } from './errors.js';

@@ -57,6 +57,7 @@ export function parseProtocolOptions(partial: Record<string, unknown>): Protocol
     if (!(known as string[]).includes(key)) {
       throw new ProtocolError(
         `unknown protocol option ${JSON.stringify(key)}; known options: ${known.join(', ')}`,
+        { key: [key] },
       );
     }
   }
@@ -68,6 +69,7 @@ export function parseProtocolOptions(partial: Record<string, unknown>): Protocol
     if (typeof value !== 'string' || !allowed.includes(value)) {
       throw new ProtocolError(
         `bad value ${describe(value)} for protocol option ${JSON.stringify(key)}; allowed: ${allowed.join(', ')}`,
+        { key: [key] },
       );
     }
     out[key] = value;
