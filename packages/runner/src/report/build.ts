@@ -1,4 +1,5 @@
 import { ALTERNATIVES, PAIRED_TESTS } from '../stats.js';
+import { UserError } from '@cmcrd/data/user-error';
 import { and, ne, notInArray } from 'drizzle-orm';
 import { folds } from '../store/schema.js';
 import type { FoldFact, Store } from '../store/store.js';
@@ -19,7 +20,7 @@ import {
   timingReport,
 } from './tables.js';
 
-export class ReportError extends Error {
+export class ReportError extends UserError {
   override name = 'ReportError';
 }
 
