@@ -1,3 +1,4 @@
+import { UserError } from '@cmcrd/data/user-error';
 import { tf } from './tf.js';
 import { patchWasmKernels } from './wasm-kernels.js';
 import { type AdapterDescription, DeviceLostError, checkDevice, probeWebgpu, recoverDevice, registerWebgpu, webgpuAdapter } from './webgpu.js';
@@ -8,7 +9,8 @@ export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'webgpu'
 /** Backends whose tensors live in device memory: training keeps its state there (no per-step readback). */
 export const DEVICE_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'webgpu'];
 
-export class BackendError extends Error {
+/** A backend that was asked for by name and cannot be had here (not installed, no adapter). */
+export class BackendError extends UserError {
   override name = 'BackendError';
 }
 

@@ -1,3 +1,4 @@
+import { UserError } from '@cmcrd/data/user-error';
 import type { z } from 'zod';
 import type { Modality } from './backbones/types.js';
 import type { Random } from './random.js';
@@ -56,15 +57,17 @@ export interface DistillerPlugin<O extends Record<string, unknown> = Record<stri
   teacher?(opts: O): TeacherRequirements;
 }
 
-export class PluginContractError extends Error {
+/** A plugin that breaks the contract (a missing field, a non-scalar loss): its author's mistake to fix. */
+export class PluginContractError extends UserError {
   override name = 'PluginContractError';
 }
 
-export class UnknownMethodError extends Error {
+export class UnknownMethodError extends UserError {
   override name = 'UnknownMethodError';
 }
 
-export class OptionsError extends Error {
+/** Options a plugin's schema refuses; `location.key` is the path to the first refused option. */
+export class OptionsError extends UserError {
   override name = 'OptionsError';
 }
 
@@ -123,9 +126,15 @@ export function parseDistillerOptions(plugin: DistillerPlugin, raw: unknown): Re
   const r = plugin.options.safeParse(raw ?? {});
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new OptionsError(`options of '${plugin.name}': ${issues}`);
+    throw new OptionsError(`options of '${plugin.name}': ${issues}`, { key: zodIssueKey(r.error.issues[0]) });
   }
   return r.data;
+}
+
+/** The path to the value a zod issue is about: an unrecognised key is named by the key itself. */
+export function zodIssueKey(issue: z.ZodError['issues'][number]): (string | number)[] {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  return issue.code === 'unrecognized_keys' && issue.keys.length ? [...path, issue.keys[0]] : path;
 }
 
 /** Checks a distiller's returned loss is a scalar tensor (the caller names the distiller). */

@@ -49,6 +49,7 @@ export {
   listDistillers,
   parseDistillerOptions,
   registerDistiller,
+  zodIssueKey,
 } from './distiller.js';
 export { crossEntropy } from './losses/cross-entropy.js';
 export { confidenceWeights, entropyWeights, rowEntropy } from './losses/entropy-weights.js';

@@ -15,6 +15,7 @@ export type WebgpuProbe =
   | { ok: true; adapter: AdapterDescription }
   | { ok: false; reason: string };
 
+/** Not a UserError: the device failed, not the user's input; the fold is retried on a fresh device. */
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
 }
@@ -195,6 +196,7 @@ export function checkDevice(): void {
   }
 }
 
+/** Not a UserError: a fault reported by the GPU during a fold, which fails that fold only. */
 export class GpuError extends Error {
   override name = 'GpuError';
 }

@@ -1,29 +1,9 @@
+import type { Dataset } from './dataset-types.js';
 import { forgetImported, loadImported } from './imported.js';
-import { type DatasetSpec, datasetSpec, releaseSpec } from './spec.js';
+import { datasetSpec, releaseSpec } from './spec.js';
 import { generateSynthetic } from './synthetic.js';
 
-/**
- * A dataset in memory: one row per window, rows ordered by subject, session, trial, window.
- * Treat the arrays as read-only: {@link loadDataset} caches and shares them.
- */
-export interface Dataset {
-  spec: DatasetSpec;
-  /** Number of windows (rows). */
-  n: number;
-  /** n x eegDim, row-major. */
-  eeg: Float32Array;
-  /** n x emDim, row-major; the rows of subjects without eye-movement data are NaN. */
-  em: Float32Array;
-  label: Int32Array;
-  /** 1-based. */
-  subject: Int32Array;
-  /** 1-based. */
-  session: Int32Array;
-  /** 1-based within the session. */
-  trial: Int32Array;
-  /** 0-based within the trial. */
-  window: Int32Array;
-}
+export type { Dataset } from './dataset-types.js';
 
 const cache = new Map<string, Dataset>();
 

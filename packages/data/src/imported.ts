@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
 import { cachePath } from './data-dir.js';
-import type { Dataset } from './dataset.js';
+import type { Dataset, DatasetSpec } from './dataset-types.js';
 import { UnknownDatasetError } from './errors.js';
 import { type CacheMetadata, readCacheFile } from './import/cache-file.js';
-import type { DatasetSpec } from './spec.js';
 
 /** Thrown when a real dataset is named but its release has not been imported into the cache. */
 export class DatasetNotImportedError extends UnknownDatasetError {

@@ -1,4 +1,6 @@
-export { clearDatasetCache, type Dataset, loadDataset } from './dataset.js';
+export { UserError, type UserErrorLocation } from './user-error.js';
+export { clearDatasetCache, loadDataset } from './dataset.js';
+export type { Dataset, DatasetFamily, DatasetSpec, Modality } from './dataset-types.js';
 export { ProtocolError, UnknownDatasetError } from './errors.js';
 export { dataDir, cachePath } from './data-dir.js';
 export { DatasetNotImportedError, type ImportedDataset } from './imported.js';
@@ -26,13 +28,10 @@ export {
   DATASET_NAMES,
   RELEASE_NAMES,
   releaseSpec,
-  type DatasetFamily,
-  type DatasetSpec,
   datasetSpec,
   EEG_BANDS,
   EEG_CHANNELS,
   EEG_DIM,
-  type Modality,
 } from './spec.js';
 export {
   EMOTION_CENTRES,

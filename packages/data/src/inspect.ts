@@ -1,4 +1,4 @@
-import type { Dataset } from './dataset.js';
+import type { Dataset } from './dataset-types.js';
 
 export interface FeatureSummary {
   dim: number;

@@ -1,6 +1,5 @@
-import type { Dataset } from './dataset.js';
+import type { Dataset, DatasetSpec } from './dataset-types.js';
 import { ProtocolError } from './errors.js';
-import type { DatasetSpec } from './spec.js';
 import { type ZscoreStats, zscoreApplyInPlace, zscoreFit, zscoreFitRows } from './zscore.js';
 
 export type ProtocolName = 'within-subject' | 'cross-subject';
@@ -58,6 +57,7 @@ export function parseProtocolOptions(partial: Record<string, unknown>): Protocol
     if (!(known as string[]).includes(key)) {
       throw new ProtocolError(
         `unknown protocol option ${JSON.stringify(key)}; known options: ${known.join(', ')}`,
+        { key: [key] },
       );
     }
   }
@@ -69,6 +69,7 @@ export function parseProtocolOptions(partial: Record<string, unknown>): Protocol
     if (typeof value !== 'string' || !allowed.includes(value)) {
       throw new ProtocolError(
         `bad value ${describe(value)} for protocol option ${JSON.stringify(key)}; allowed: ${allowed.join(', ')}`,
+        { key: [key] },
       );
     }
     out[key] = value;

@@ -1,40 +1,9 @@
 import { EEG_DIM } from './constants.js';
+import type { DatasetSpec } from './dataset-types.js';
 import { UnknownDatasetError } from './errors.js';
 import { loadImported } from './imported.js';
 
-export type Modality = 'eeg' | 'em';
-export type DatasetFamily = 'seed' | 'seed-iv' | 'seed-v';
-
-export interface DatasetSpec {
-  /** 'synthetic-seed' | 'synthetic-seed-iv' | 'synthetic-seed-v', or an imported release: 'seed' | 'seed-iv' | 'seed-v'. */
-  name: string;
-  family: DatasetFamily;
-  synthetic: boolean;
-  subjects: number;
-  /** 1-based ids of the subjects that have eye-movement data. */
-  emSubjects: number[];
-  sessions: number;
-  trialsPerSession: number;
-  /** Within-subject protocol: the first this-many trials of every session train, the rest test. */
-  trainTrialsPerSession: number;
-  classNames: string[];
-  numClasses: number;
-  /** 310 = 62 channels x 5 bands (delta theta alpha beta gamma), channel-major: index = channel*5 + band. */
-  eegDim: number;
-  emDim: number;
-  /** [session][trial] 0-based class index: the real label sequences of the public releases. */
-  sessionLabels: number[][];
-  /** Approximate range of windows per trial in the real release (the synthetic presets draw from it). */
-  windowsPerTrialRange: [number, number];
-  /** Number of CRD/CMCRD negatives per protocol (paper, section 4.2). */
-  negatives: { within: number; cross: number };
-  /**
-   * Imported releases: a digest of the cached content, part of every fold's identity, so that a
-   * re-import of different files does not pass for the data earlier folds were run on.
-   */
-  dataVersion?: string;
-}
-
+export type { DatasetFamily, DatasetSpec, Modality } from './dataset-types.js';
 export { EEG_BANDS, EEG_CHANNELS, EEG_DIM } from './constants.js';
 
 /** SEED `label.mat` (1 positive, 0 neutral, -1 negative), identical for every session; mapped +1 to class indices. */

@@ -1,5 +1,5 @@
 import { foldSubject, parseProtocol, parseProtocolOptions, protocolSubjects, type ProtocolName, type ProtocolOptions } from './protocol.js';
-import type { DatasetSpec } from './spec.js';
+import type { DatasetSpec } from './dataset-types.js';
 import { windowsPerTrial } from './synthetic.js';
 
 export interface SplitSizes {

@@ -38,11 +38,11 @@
  * same for every subject (everyone watched the same clips); SEED shows the same 15 clips in every
  * session, so its trial lengths and clip effects are shared by the three sessions.
  */
-import type { Dataset } from './dataset.js';
+import type { Dataset } from './dataset-types.js';
 import { MONTAGE } from './montage.js';
 import { Rng } from './rng.js';
 import { EEG_BANDS, EEG_CHANNELS } from './constants.js';
-import type { DatasetFamily, DatasetSpec } from './spec.js';
+import type { DatasetFamily, DatasetSpec } from './dataset-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Knobs

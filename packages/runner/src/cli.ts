@@ -2,9 +2,10 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { BACKEND_NAMES, BackendError, listBackbones, listDistillers, requireBackend } from '@cmcrd/core';
+import { BACKEND_NAMES, listBackbones, listDistillers, requireBackend } from '@cmcrd/core';
 import { formatBackends } from './cli-backends.js';
-import { CacheFileError, DATASET_NAMES, ImportError, PROTOCOL_NAMES, RELEASE_NAMES, UnknownDatasetError } from '@cmcrd/data';
+import { DATASET_NAMES, PROTOCOL_NAMES, RELEASE_NAMES } from '@cmcrd/data';
+import { UserError } from '@cmcrd/data/user-error';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerDataCommands } from './cli-data.js';
 import { registerExportCommand } from './cli-export.js';
@@ -12,20 +13,17 @@ import { registerPluginCommand } from './cli-plugin.js';
 import { registerPredictCommand } from './cli-predict.js';
 import { registerSweepCommand } from './cli-sweep.js';
 import { registerWorkerCommand } from './cli-worker.js';
-import { QueueError } from './queue.js';
-import { ConfigError, REFERENCE_METHODS, type RunInput } from './config.js';
+import { REFERENCE_METHODS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
 import { expandJobs, preparePlugins } from './jobs.js';
 import { DEFAULT_DB, userPath } from '@cmcrd/store';
 import { collectPlugin, loadBuiltins, loadCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
-import { storeFaultOf } from '@cmcrd/store';
-import { Store, StoreError } from '@cmcrd/store';
-import { SweepFileError } from './sweep-file.js';
+import { Store, storeFaultOf } from '@cmcrd/store';
 import { CMCRD_VERSION } from './version.js';
 import { registerReportCommand } from './cli-report.js';
-import { ReportError, buildReport, formatReport } from '@cmcrd/reports';
+import { buildReport, formatReport } from '@cmcrd/reports';
 
 function int(name: string) {
   return (v: string) => {
@@ -186,17 +184,9 @@ export async function main(argv: string[], extensions: readonly CommandExtension
     if (err.code?.startsWith('commander.')) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
     }
-    if (
-      err instanceof ConfigError ||
-      err instanceof StoreError ||
-      err instanceof ImportError ||
-      err instanceof UnknownDatasetError ||
-      err instanceof CacheFileError ||
-      err instanceof SweepFileError ||
-      err instanceof QueueError ||
-      err instanceof ReportError ||
-      err instanceof BackendError
-    ) {
+    // Every refusal of what the user wrote or asked for, from any package: the message names the
+    // file, key or parameter, so no stack (unless --debug).
+    if (err instanceof UserError) {
       console.error(`cmcrd: ${err.message}`);
       if (argv.includes('--debug')) console.error(err.stack);
       return 2;

@@ -1,4 +1,4 @@
-import { type DistillerPlugin, getDistiller, hasDistiller, listBackbones, listDistillers, parseDistillerOptions } from '@cmcrd/core';
+import { type DistillerPlugin, getDistiller, hasDistiller, listBackbones, listDistillers, parseDistillerOptions, zodIssueKey } from '@cmcrd/core';
 import {
   DATASET_NAMES,
   type DatasetSpec,
@@ -11,6 +11,7 @@ import {
   parseProtocol,
   parseProtocolOptions,
 } from '@cmcrd/data';
+import { UserError } from '@cmcrd/data/user-error';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
@@ -94,11 +95,17 @@ function formatZodError(e: z.ZodError, where: string): string {
     .join('; ');
 }
 
-function wrap<T>(f: () => T): T {
+/**
+ * Runs `f`, turning what it throws into a ConfigError about the value at `key` in the run input; a
+ * UserError's own key path (an option inside `options`) is appended to it.
+ */
+function wrap<T>(key: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    throw e instanceof ConfigError ? e : new ConfigError((e as Error).message);
+    if (e instanceof ConfigError) throw e;
+    const inner = e instanceof UserError ? (e.location.key ?? []) : [];
+    throw new ConfigError((e as Error).message, { key: [key, ...inner] });
   }
 }
 
@@ -120,19 +127,20 @@ export function planMethod(
   protocol: ProtocolName,
 ): MethodPlan {
   if ((REFERENCE_METHODS as readonly string[]).includes(method)) {
-    if (Object.keys(rawOptions).length) throw new ConfigError(`method '${method}' takes no options (got ${Object.keys(rawOptions).join(', ')})`);
+    const given = Object.keys(rawOptions);
+    if (given.length) throw new ConfigError(`method '${method}' takes no options (got ${given.join(', ')})`, { key: ['options', given[0]] });
     const testModality = method === 'eeg-only' ? 'eeg' : method === 'em-only' ? 'em' : 'eeg+em';
     return { name: method, direction: 'none', testModality, teacherModality: null, plugin: null, options: {}, teacherMcc: false, module: null };
   }
   if (!hasDistiller(method)) {
-    throw new ConfigError(`unknown method '${method}' (known: ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')})`);
+    throw new ConfigError(`unknown method '${method}' (known: ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')})`, { key: ['method'] });
   }
   if (!(DIRECTIONS as readonly string[]).includes(direction)) {
-    throw new ConfigError(`unknown direction '${direction}' (known: ${DIRECTIONS.join(', ')})`);
+    throw new ConfigError(`unknown direction '${direction}' (known: ${DIRECTIONS.join(', ')})`, { key: ['direction'] });
   }
   const plugin = getDistiller(method);
   const k = protocol === 'within-subject' ? spec.negatives.within : spec.negatives.cross;
-  const options = wrap(() => parseDistillerOptions(plugin, withDatasetNegatives(plugin, rawOptions, k)));
+  const options = wrap('options', () => parseDistillerOptions(plugin, withDatasetNegatives(plugin, rawOptions, k)));
   const [teacherModality, testModality] = direction.split('->') as [Modality, Modality];
   return {
     name: method,
@@ -149,24 +157,28 @@ export function planMethod(
 /** Validates a cell and resolves every name; throws ConfigError naming the bad part. Touches no file. */
 export function resolveRun(input: RunInput): RunConfig {
   const parsed = runInputSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, 'run config'));
+  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, 'run config'), { key: zodIssueKey(parsed.error.issues[0]) });
   const r = parsed.data;
   if (!DATASET_NAMES.includes(r.dataset) && !RELEASE_NAMES.includes(r.dataset)) {
-    throw new ConfigError(`unknown dataset '${r.dataset}' (known: ${[...DATASET_NAMES, ...RELEASE_NAMES].join(', ')})`);
+    throw new ConfigError(`unknown dataset '${r.dataset}' (known: ${[...DATASET_NAMES, ...RELEASE_NAMES].join(', ')})`, { key: ['dataset'] });
   }
   // A release reads its import cache here: not imported, or a damaged cache, is a config error.
-  const spec = wrap(() => datasetSpec(r.dataset));
-  const protocol = wrap(() => parseProtocol(r.protocol));
+  const spec = wrap('dataset', () => datasetSpec(r.dataset));
+  const protocol = wrap('protocol', () => parseProtocol(r.protocol));
   if (!listBackbones().includes(r.backbone)) {
-    throw new ConfigError(`unknown backbone '${r.backbone}' (known: ${listBackbones().join(', ')})`);
+    throw new ConfigError(`unknown backbone '${r.backbone}' (known: ${listBackbones().join(', ')})`, { key: ['backbone'] });
   }
-  const protocolOptions = wrap(() => parseProtocolOptions(r.protocolOptions));
+  const protocolOptions = wrap('protocolOptions', () => parseProtocolOptions(r.protocolOptions));
   const method = planMethod(r.method, r.direction, r.options, spec, protocol);
-  if (r.warmupEpochs > r.epochs) throw new ConfigError(`warmupEpochs (${r.warmupEpochs}) exceeds epochs (${r.epochs})`);
+  if (r.warmupEpochs > r.epochs) {
+    throw new ConfigError(`warmupEpochs (${r.warmupEpochs}) exceeds epochs (${r.epochs})`, { key: ['warmupEpochs'], related: [['epochs']] });
+  }
   const all = listFolds(spec, protocol);
   const folds = r.folds ?? all;
   for (const f of folds) {
-    if (!all.includes(f)) throw new ConfigError(`unknown fold '${f}' for ${r.dataset} ${protocol} (known: ${all[0]} … ${all[all.length - 1]})`);
+    if (!all.includes(f)) {
+      throw new ConfigError(`unknown fold '${f}' for ${r.dataset} ${protocol} (known: ${all[0]} … ${all[all.length - 1]})`, { key: ['folds', folds.indexOf(f)] });
+    }
   }
   return {
     dataset: r.dataset,

@@ -1,5 +1,6 @@
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { UserError } from '@cmcrd/data/user-error';
 import { resolveRun } from './config.js';
 import { type ExecEvent, type ExecuteSummary, recordAttempt } from './execute.js';
 import { type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
@@ -28,7 +29,7 @@ export function teacherTtlMs(): number {
   return Number.isFinite(s) && s > 0 ? s * 1000 : 24 * 3600 * 1000;
 }
 
-export class QueueError extends Error {
+export class QueueError extends UserError {
   override name = 'QueueError';
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RELEASE_NAMES } from '@cmcrd/data';
+import { UserError, type UserErrorLocation } from '@cmcrd/data/user-error';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { ZodType } from 'zod';
 import {
@@ -16,8 +17,12 @@ import { foldIdentity } from './fold.js';
 import { canonicalJson } from '@cmcrd/store';
 import { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
 
-/** A sweep file refused: the message reads `file:line:column: key: what`, leaving out what is unknown. */
-export class SweepFileError extends Error {
+/**
+ * A sweep file refused: the message reads `file:line:column: key: what`, leaving out what is unknown.
+ * `key` is the YAML path as the message writes it (`grids[0].method[1]`); `location` holds the file
+ * and the position.
+ */
+export class SweepFileError extends UserError {
   override name = 'SweepFileError';
   readonly file: string;
   readonly line?: number;
@@ -28,7 +33,11 @@ export class SweepFileError extends Error {
 
   constructor(file: string, what: string, at: { line?: number; column?: number; key?: string } = {}) {
     const where = [file, at.line, at.column].filter((x) => x !== undefined).join(':');
-    super(`${where}: ${at.key ? `${at.key}: ` : ''}${what}`);
+    super(`${where}: ${at.key ? `${at.key}: ` : ''}${what}`, {
+      file,
+      ...(at.line === undefined ? {} : { line: at.line }),
+      ...(at.column === undefined ? {} : { column: at.column }),
+    });
     this.file = file;
     this.line = at.line;
     this.column = at.column;
@@ -511,33 +520,18 @@ function gridDrafts(spec: SweepSpec, grid: SweepGrid, real: boolean): Draft[] {
   });
 }
 
-/** Which written value a ConfigError is about, from its message: candidate source targets, most specific first. */
-const BLAME: [RegExp, (m: RegExpMatchArray) => string[]][] = [
-  [/protocol option "(\w+)"/, (m) => [`protocolOptions.${m[1]}`]],
-  [/unknown protocol /, () => ['protocol']],
-  [/unknown backbone/, () => ['backbone']],
-  [/^options of '[^']+': (\w+):/, (m) => [`options.${m[1]}`]],
-  [/^options of '[^']+': .*Unrecognized keys?: "(\w+)"/, (m) => [`options.${m[1]}`]],
-  [/takes no options/, () => ['options.*']],
-  [/unknown method/, () => ['method']],
-  [/unknown direction/, () => ['direction']],
-  [/warmupEpochs/, () => ['warmupEpochs', 'epochs']],
-  [/unknown fold/, () => ['folds']],
-  [/^run config: (\w+)/, (m) => [m[1]]],
-  [/dataset/, () => ['dataset']],
-];
-
-function blame(draft: Draft, message: string): Located<unknown> | undefined {
-  for (const [re, targets] of BLAME) {
-    const m = message.match(re);
-    if (!m) continue;
-    for (const t of targets(m)) {
-      const hit = t.endsWith('.*')
-        ? [...draft.sources].find(([k]) => k.startsWith(t.slice(0, -1)))?.[1]
-        : draft.sources.get(t);
+/**
+ * The written value a ConfigError is about: the one at its key path in the run input (or at the
+ * nearest ancestor written in the file: `options.lr` for `['options', 'lr', 'max']`), else at one of
+ * its related keys (`epochs` when `warmupEpochs` exceeds it but was not written). None: its grid.
+ */
+function blame(draft: Draft, at: UserErrorLocation): Located<unknown> | undefined {
+  const paths = at.key ? [at.key, ...(at.related ?? [])] : (at.related ?? []);
+  for (const path of paths) {
+    for (let n = path.length; n > 0; n--) {
+      const hit = draft.sources.get(path.slice(0, n).join('.'));
       if (hit) return hit;
     }
-    return undefined;
   }
   return undefined;
 }
@@ -547,11 +541,9 @@ function resolveDraft(spec: SweepSpec, draft: Draft): RunConfig {
     return resolveRun(draft.input as RunInput);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const hint =
-      /unknown method/.test(e.message) && draft.input.plugins
-        ? " (were the sweep's plugins loaded? see loadSweepPlugins)"
-        : '';
-    const at = blame(draft, e.message) ?? draft.grid;
+    const unknownMethod = e.location.key?.length === 1 && e.location.key[0] === 'method';
+    const hint = unknownMethod && draft.input.plugins ? " (were the sweep's plugins loaded? see loadSweepPlugins)" : '';
+    const at = blame(draft, e.location) ?? draft.grid;
     throw new SweepFileError(spec.file, `${e.message}${hint}`, at);
   }
 }

@@ -39,7 +39,7 @@ export class StoreFaultError extends StoreError {
     readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${file}: ${explain(kind)} (SQLite: ${detail}). ${advice(kind)}`, options);
+    super(`${file}: ${explain(kind)} (SQLite: ${detail}). ${advice(kind)}`, { file }, options);
   }
 }
 

@@ -1,9 +1,10 @@
+import { UserError } from '@cmcrd/data/user-error';
 import { bihdmBackbone } from './bihdm.js';
 import { dgcnnBackbone } from './dgcnn.js';
 import { dnnBackbone } from './dnn.js';
 import type { BackboneFactory } from './types.js';
 
-export class UnknownBackboneError extends Error {
+export class UnknownBackboneError extends UserError {
   override name = 'UnknownBackboneError';
 }
 

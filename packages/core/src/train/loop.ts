@@ -75,6 +75,10 @@ export interface LoopResult {
   selectedEpoch: number;
 }
 
+/**
+ * Not a UserError: a config can be valid and still diverge on some fold; the fold is recorded as
+ * failed and the run goes on, rather than the CLI refusing the input.
+ */
 export class TrainingDivergedError extends Error {
   override name = 'TrainingDivergedError';
 }

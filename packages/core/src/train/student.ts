@@ -42,6 +42,7 @@ export interface StudentTraining extends TrainingRun {
   distiller?: { plugin: DistillerPlugin; options: Record<string, unknown> } | null;
 }
 
+/** Not a UserError: a plugin failing inside a fold fails that fold (recorded), not the run. */
 export class DistillerFailure extends Error {
   override name = 'DistillerFailure';
   constructor(

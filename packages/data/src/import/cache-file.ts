@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { RecordBatch, Schema, Table, tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { EEG_BAND_NAMES, MONTAGE } from '../montage.js';
 import { EEG_BANDS, EEG_CHANNELS, EEG_DIM } from '../constants.js';
+import { UserError } from '../user-error.js';
 import type { WindowTable } from './table.js';
 
 /**
@@ -26,7 +27,8 @@ export interface CacheMetadata {
   contentHash: string;
 }
 
-export class CacheFileError extends Error {
+/** An import cache that cannot be used (missing parts, another dataset's, damaged): import again. */
+export class CacheFileError extends UserError {
   override name = 'CacheFileError';
 }
 
@@ -112,7 +114,7 @@ export function writeCacheFile(path: string, table: WindowTable, meta: Omit<Cach
 export function readCacheFile(path: string, expectedDataset: string): { table: WindowTable; meta: CacheMetadata; bytes: number } {
   const bytes = readFileSync(path);
   const damaged = (what: string) =>
-    new CacheFileError(`${path} is not a usable ${expectedDataset} cache (${what}); import the dataset again`);
+    new CacheFileError(`${path} is not a usable ${expectedDataset} cache (${what}); import the dataset again`, { file: path });
   let arrow: Table;
   try {
     arrow = tableFromIPC(bytes);

@@ -3,6 +3,7 @@
  * real numeric, logical and char arrays. Layout per MathWorks' "MAT-File Format", Level 5 section.
  */
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { UserError } from '../user-error.js';
 
 export type MatClass =
   | 'double'
@@ -28,12 +29,15 @@ export interface MatArray {
 }
 
 /** Anything wrong with a MAT-file; the message names the file, the variable when known, and the problem. */
-export class MatFileError extends Error {
+export class MatFileError extends UserError {
   readonly file: string;
   readonly variable?: string;
   constructor(file: string, problem: string, variable?: string) {
     // Same shape as the importer's messages: "<file>: variable 'x' is ..." or "<file>: <problem>".
-    super(variable === undefined ? `${file}: ${problem}` : `${file}: variable '${variable}' ${problem}`);
+    super(variable === undefined ? `${file}: ${problem}` : `${file}: variable '${variable}' ${problem}`, {
+      file,
+      ...(variable === undefined ? {} : { parameter: variable }),
+    });
     this.name = 'MatFileError';
     this.file = file;
     if (variable !== undefined) this.variable = variable;

@@ -1,5 +1,5 @@
 import { EEG_DIM } from '../constants.js';
-import type { Dataset } from '../dataset.js';
+import type { Dataset } from '../dataset-types.js';
 import { ImportError } from './import-error.js';
 
 /** Every window of an imported dataset: a Dataset without its spec (known once loaded). */

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GraphModel, loadGraphModel, tf } from '@cmcrd/core';
 import { zscoreApply, zscoreFit } from '@cmcrd/data';
+import { UserError } from '@cmcrd/data/user-error';
 import type { PreprocessFile } from '@cmcrd/reports';
 
-export class ExportedModelError extends Error {
+export class ExportedModelError extends UserError {
   override name = 'ExportedModelError';
 }
 
