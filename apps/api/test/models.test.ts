@@ -7,7 +7,7 @@ import { createRandom, getBackbone, inferAll, loadGraphModel, selectBackend, tf 
 import { type ModelArtifact, Store, buildModelArtifact, exportFiles } from '@cmcrd/runner';
 import { fixtureRow } from '@cmcrd/runner/testing';
 import { unzipSync } from 'fflate';
-import { FoldModelInfoSchema, FoldTestWindowsSchema } from '../src/contract/index.js';
+import { FoldModelInfoSchema, FoldTestWindowsSchema, ModelPreprocessSchema } from '../src/contract/index.js';
 import { type ServerHandle, startServer } from '../src/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-models-'));
@@ -97,11 +97,12 @@ describe('GET /api/folds/{id}/model', { timeout: 60_000 }, () => {
     assert.match(await card.text(), /distilled with \*\*cmcrd\*\*/);
   });
 
-  it('answers model-info and test-windows as the contract declares them (no undeclared fields)', async () => {
+  it('answers model-info, test-windows and preprocess.json as the contract declares them (no undeclared fields)', async () => {
     const cases = [
       [`/api/folds/${ids.cmcrd}/model-info`, FoldModelInfoSchema],
       [`/api/folds/${ids.without}/model-info`, FoldModelInfoSchema],
       [`/api/folds/${ids.cmcrd}/test-windows`, FoldTestWindowsSchema],
+      [`/api/folds/${ids.cmcrd}/model/preprocess.json`, ModelPreprocessSchema],
     ] as const;
     for (const [path, schema] of cases) {
       const res = await get(path);

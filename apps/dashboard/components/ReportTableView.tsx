@@ -1,5 +1,5 @@
 'use client';
-import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/runner';
+import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/api/contract';
 import { countText, isComplete, markText, paperText, valueText } from '@cmcrd/runner/report-format';
 import Link from 'next/link';
 import { Fragment } from 'react';

@@ -18,7 +18,7 @@ import {
   TrainingSchema,
 } from './folds.js';
 import { JsonValueSchema } from './json.js';
-import { FoldEmbeddingSchema, FoldModelInfoSchema, FoldTestWindowsSchema } from './models.js';
+import { FoldEmbeddingSchema, FoldModelInfoSchema, FoldTestWindowsSchema, ModelPreprocessSchema } from './models.js';
 import { PaperSchema } from './paper.js';
 import {
   CellFoldsSchema,
@@ -61,6 +61,7 @@ export const NAMED_SCHEMAS = {
   FoldEmbedding: FoldEmbeddingSchema,
   FoldTestWindows: FoldTestWindowsSchema,
   FoldModelInfo: FoldModelInfoSchema,
+  ModelPreprocess: ModelPreprocessSchema,
   Facets: FacetsSchema,
   RunListItem: RunListItemSchema,
   RunList: RunListSchema,

@@ -41,3 +41,24 @@ export const FoldModelInfoSchema = z.object({
   reason: z.string().optional().describe('why there is none'),
 });
 export type FoldModelInfo = z.infer<typeof FoldModelInfoSchema>;
+
+/**
+ * preprocess.json of a fold's exported model (GET /api/folds/{id}/model/preprocess.json): what to
+ * do to a window's features before the model sees them.
+ */
+export const ModelPreprocessSchema = z.object({
+  format: z.number().int().describe("the file format's version"),
+  modelId: z.string(),
+  normalisation: z
+    .enum(['train', 'per-subject', 'paper'])
+    .describe("how the training inputs were z-scored: 'per-subject' z-scores each recording on itself"),
+  mean: z.array(z.number()).nullable().describe("z = (x − mean) / std per feature; null under 'per-subject'"),
+  std: z.array(z.number()).nullable(),
+  stdFloor: z.number().describe('the floor under a per-recording std, so that a constant feature maps to 0'),
+  modality: Modality,
+  featureNames: z.array(z.string()),
+  classNames: z.array(z.string()),
+  input: z.object({ name: z.literal('x'), shape: z.tuple([z.literal(-1), z.number().int()]), dtype: z.literal('float32') }),
+  outputs: z.object({ probabilities: z.literal('probabilities'), logits: z.literal('logits') }),
+});
+export type ModelPreprocess = z.infer<typeof ModelPreprocessSchema>;

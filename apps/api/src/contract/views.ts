@@ -27,6 +27,7 @@ export const RunListItemSchema = z.object({
 export type RunListItem = z.infer<typeof RunListItemSchema>;
 
 export const RunListSchema = z.object({ items: z.array(RunListItemSchema) });
+export type RunList = z.infer<typeof RunListSchema>;
 
 export const CellSummarySchema = z.object({
   dataset: z.string(),
@@ -45,3 +46,4 @@ export const CellSummarySchema = z.object({
 export type CellSummary = z.infer<typeof CellSummarySchema>;
 
 export const CellListSchema = z.object({ items: z.array(CellSummarySchema) });
+export type CellList = z.infer<typeof CellListSchema>;
