@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DEFAULT_DB, Store, userPath } from '@cmcrd/store';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
+import {
+  type HealthBody,
+  HealthSchema,
+  type InternalErrorBody,
+  InternalErrorSchema,
+  type NotFoundBody,
+  NotFoundSchema,
+  ProgressEventSchema,
+} from './contract/index.js';
 import type { ApiContext } from './context.js';
 import { describeZodError, errorJson } from './errors.js';
+import { nameContractSchemas } from './openapi-names.js';
 import { registerEmbeddingRoutes } from './routes/embeddings.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -49,19 +59,7 @@ function readVersion(): string {
   }
 }
 
-export interface NotFoundBody {
-  error: 'not found';
-  message: string;
-  path: string;
-}
-
-export interface HealthBody {
-  ok: true;
-  version: string;
-  /** The store's file name (no directory). */
-  store: string;
-  readOnly: boolean;
-}
+export type { HealthBody, NotFoundBody };
 
 export interface Api {
   app: OpenAPIHono;
@@ -97,9 +95,16 @@ export function createApi(options: AppOptions = {}): Api {
     },
   });
 
+  nameContractSchemas();
   // The store's file name only: an absolute path would tell a caller about the machine's layout.
-  app.get('/api/health', (c) =>
-    c.json<HealthBody>({ ok: true, version, store: basename(store.path), readOnly: token === null }),
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/health',
+      summary: "The server's version, its store's file name, and whether it is read-only",
+      responses: { 200: { content: { 'application/json': { schema: HealthSchema } }, description: 'up' } },
+    }),
+    (c) => c.json({ ok: true as const, version, store: basename(store.path), readOnly: token === null }, 200),
   );
   registerFoldRoutes(app, ctx);
   registerEmbeddingRoutes(app, ctx);
@@ -111,6 +116,16 @@ export function createApi(options: AppOptions = {}): Api {
   registerViewRoutes(app, ctx);
   registerRunListRoutes(app, ctx);
 
+  // Bodies no typed route declares (an unknown path, a failure, the progress stream's events):
+  // listed so that a client finds their shapes in the document too. Registering needs
+  // `.openapi()`, which a plain zod schema made before @hono/zod-openapi loaded lacks: the same
+  // shape is wrapped in an object made here.
+  for (const [name, schema] of [
+    ['NotFound', NotFoundSchema],
+    ['InternalError', InternalErrorSchema],
+    ['ProgressEvent', ProgressEventSchema],
+  ] as const)
+    app.openAPIRegistry.register(name, z.object(schema.shape));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -146,7 +161,7 @@ export function createApi(options: AppOptions = {}): Api {
         in: 'json',
       });
     console.error(`api: ${c.req.method} ${c.req.path} failed:`, err);
-    return c.json(
+    return c.json<InternalErrorBody>(
       { error: 'internal error', message: 'the server failed; see its log', path: c.req.path },
       500,
     );

@@ -1,16 +1,9 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import type { ApiError } from './contract/index.js';
 
-/** Every error the API returns has this shape: what went wrong, and which parameter when one did. */
-export interface ApiError {
-  error: string;
-  message: string;
-  /** The offending parameter (query, path or body field), when there is one. */
-  parameter?: string;
-  /** Where it was: 'query', 'param' (path), 'json' (body) or 'header'. */
-  in?: string;
-}
+export type { ApiError };
 
 export function errorJson<S extends ContentfulStatusCode>(c: Context, status: S, body: ApiError) {
   return c.json(body, status);

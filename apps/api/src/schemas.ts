@@ -1,17 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { REPORT_FORMATS, TABLE_KINDS } from '@cmcrd/reports';
+import { REPORT_FORMATS } from '@cmcrd/reports';
+import { ErrorSchema, TABLE_KINDS } from './contract/index.js';
 
 /** A free-text filter: bounded, so nobody sends a megabyte in a query string. */
 const name = (description: string) => z.string().min(1).max(200).optional().openapi({ description });
-
-export const ErrorSchema = z
-  .object({
-    error: z.string(),
-    message: z.string(),
-    parameter: z.string().optional(),
-    in: z.string().optional(),
-  })
-  .openapi('Error');
 
 /** A route's JSON response in the OpenAPI document. */
 export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
@@ -67,113 +59,6 @@ export const RunId = z.string().regex(/^[0-9a-f]{16}$/, 'a run id is 16 hexadeci
 export const RunIdParam = z.object({
   id: RunId.openapi({ param: { name: 'id', in: 'path' }, example: '0123456789abcdef' }),
 });
-
-const Json = z.record(z.string(), z.unknown());
-
-export const FoldSummarySchema = z
-  .object({
-    id: z.number().int(),
-    configHash: z.string(),
-    dataset: z.string(),
-    synthetic: z.boolean(),
-    protocol: z.string(),
-    foldKey: z.string(),
-    method: z.string(),
-    backbone: z.string(),
-    direction: z.string(),
-    testModality: z.string(),
-    seed: z.number().int(),
-    options: Json,
-    protocolOptions: Json,
-    status: z.enum(['done', 'failed']),
-    accuracy: z.number().nullable(),
-    balancedAccuracy: z.number().nullable(),
-    trainSize: z.number().int().nullable(),
-    testSize: z.number().int().nullable(),
-    trainMs: z.number().nullable(),
-    testMs: z.number().nullable(),
-    epochs: z.number().int(),
-    selectedEpoch: z.number().int().nullable(),
-    backend: z.string(),
-    host: z.string(),
-    teacherKey: z.string().nullable(),
-    teacherAccuracy: z.number().nullable(),
-    teacherMs: z.number().nullable(),
-    error: z.string().nullable(),
-    attempts: z.number().int(),
-    experiment: z.number().int().nullable(),
-    run: z.string(),
-    startedAt: z.string(),
-    finishedAt: z.string(),
-  })
-  .openapi('FoldSummary');
-
-export const FoldSchema = FoldSummarySchema.extend({
-  config: Json,
-  confusion: z.array(z.array(z.number())).nullable(),
-  createdAt: z.string(),
-}).openapi('Fold');
-
-export const EpochSchema = z
-  .object({
-    epoch: z.number().int(),
-    lr: z.number(),
-    losses: z.record(z.string(), z.number()),
-    trainAccuracy: z.number(),
-    valAccuracy: z.number().nullable(),
-    testAccuracy: z.number().nullable(),
-  })
-  .openapi('Epoch');
-
-export const RunSchema = z
-  .object({
-    id: z.string(),
-    dataset: z.string(),
-    synthetic: z.boolean(),
-    protocol: z.string(),
-    protocolOptions: Json,
-    backbone: z.string(),
-    method: z.string(),
-    direction: z.string(),
-    options: Json,
-    training: Json,
-    seed: z.number().int(),
-    done: z.number().int(),
-    failed: z.number().int(),
-    meanAccuracy: z.number().nullable(),
-    experiments: z.array(z.number().int()),
-    lastFinishedAt: z.string(),
-  })
-  .openapi('Run');
-
-export const ExperimentSchema = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    file: z.string(),
-    status: z.enum(['running', 'finished', 'cancelled', 'stopped']),
-    options: Json,
-    folds: z.number().int(),
-    done: z.number().int(),
-    failed: z.number().int(),
-    createdAt: z.string(),
-    finishedAt: z.string().nullable(),
-    startedHere: z
-      .boolean()
-      .openapi({ description: 'started by this server (and so cancellable through it)' }),
-  })
-  .openapi('Experiment');
-
-export const page = <T extends z.ZodTypeAny>(item: T, ref: string) =>
-  z
-    .object({
-      items: z.array(item),
-      total: z.number().int(),
-      limit: z.number().int(),
-      offset: z.number().int(),
-      next: z.string().nullable().openapi({ description: 'the URL of the next page, or null' }),
-    })
-    .openapi(ref);
 
 export const TableKindParam = z.object({
   table: z.enum(TABLE_KINDS).openapi({ param: { name: 'table', in: 'path' }, example: 'comparison' }),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FoldSummaryRow, RunRow, schema } from '@cmcrd/store';
+import type { JsonObject, Training } from './contract/index.js';
 
 type FoldRow = typeof schema.folds.$inferSelect;
 type SweepRow = typeof schema.sweeps.$inferSelect;
@@ -37,12 +38,12 @@ export function runIdOf(r: RunKey): string {
     .slice(0, 16);
 }
 
-const parsed = new Map<string, Record<string, unknown>>();
+const parsed = new Map<string, JsonObject>();
 /** JSON columns repeat a lot (options, protocol options): parse each distinct text once. */
-function json(text: string): Record<string, unknown> {
+function json(text: string): JsonObject {
   let v = parsed.get(text);
   if (!v) {
-    v = JSON.parse(text) as Record<string, unknown>;
+    v = JSON.parse(text) as JsonObject;
     if (parsed.size > 10_000) parsed.clear();
     parsed.set(text, v);
   }
@@ -50,10 +51,7 @@ function json(text: string): Record<string, unknown> {
 }
 
 /** The `variant` column split into the method's options and the training settings. */
-export function variantParts(variant: string): {
-  options: Record<string, unknown>;
-  training: Record<string, unknown>;
-} {
+export function variantParts(variant: string): { options: JsonObject; training: Training } {
   const [options, student, teacherEpochs, module] = variant.split('\u001f');
   return {
     options: options ? json(options) : {},
@@ -106,7 +104,7 @@ export function foldSummaryJson(r: FoldSummaryRow) {
 export function foldJson(r: FoldRow) {
   return {
     ...foldSummaryJson(r),
-    config: JSON.parse(r.config) as Record<string, unknown>,
+    config: JSON.parse(r.config) as JsonObject,
     confusion: r.confusion === null ? null : (JSON.parse(r.confusion) as number[][]),
     createdAt: r.createdAt,
   };

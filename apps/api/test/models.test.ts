@@ -8,6 +8,7 @@ import { type ModelArtifact, Store, buildModelArtifact } from '@cmcrd/store';
 import { exportFiles } from '@cmcrd/reports';
 import { fixtureRow } from '@cmcrd/store/testing';
 import { unzipSync } from 'fflate';
+import { FoldModelInfoSchema, FoldTestWindowsSchema, ModelPreprocessSchema } from '../src/contract/index.js';
 import { type ServerHandle, startServer } from '../src/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-api-models-'));
@@ -95,6 +96,21 @@ describe('GET /api/folds/{id}/model', { timeout: 60_000 }, () => {
     const card = await get(`/api/folds/${ids.cmcrd}/model/MODEL_CARD.md`);
     assert.match(card.headers.get('content-type') ?? '', /text\/markdown/);
     assert.match(await card.text(), /distilled with \*\*cmcrd\*\*/);
+  });
+
+  it('answers model-info, test-windows and preprocess.json as the contract declares them (no undeclared fields)', async () => {
+    const cases = [
+      [`/api/folds/${ids.cmcrd}/model-info`, FoldModelInfoSchema],
+      [`/api/folds/${ids.without}/model-info`, FoldModelInfoSchema],
+      [`/api/folds/${ids.cmcrd}/test-windows`, FoldTestWindowsSchema],
+      [`/api/folds/${ids.cmcrd}/model/preprocess.json`, ModelPreprocessSchema],
+    ] as const;
+    for (const [path, schema] of cases) {
+      const res = await get(path);
+      assert.equal(res.status, 200, path);
+      const body: unknown = await res.json();
+      assert.deepEqual(schema.parse(body), body, path);
+    }
   });
 
   it('404 for a missing fold, a fold stored without its model, a fusion fold, a file the export lacks', async () => {

@@ -1,40 +1,21 @@
 'use client';
 import Link from 'next/link';
 import { Suspense, useEffect, useRef, useState } from 'react';
-import { type CellSummary, CellsTable } from '../components/CellsTable';
-import { type LiveExperiment, type RunListItem, RunList } from '../components/RunList';
+import type { CellList, FoldSummary, ProgressEvent, RunList as RunListBody } from '@cmcrd/api/contract';
+import { CellsTable } from '../components/CellsTable';
+import { RunList } from '../components/RunList';
 import { useApi } from '../lib/api';
 import { when } from '../lib/durations';
 
-interface FoldBrief {
-  id: number;
-  dataset: string;
-  protocol: string;
-  foldKey: string;
-  method: string;
-  backbone: string;
-  direction: string;
-  status: 'done' | 'failed';
-  accuracy: number | null;
-  experiment: number | null;
-  finishedAt: string;
-}
-
-interface Progress {
-  folds: { done: number; failed: number };
-  experiments: LiveExperiment[];
-  latest: FoldBrief[];
-}
-
 /** The store's progress from /api/events: the first event at once, then one per change. */
-function useProgress(): { progress: Progress | null; latest: FoldBrief[]; live: boolean } {
-  const [progress, setProgress] = useState<Progress | null>(null);
-  const [latest, setLatest] = useState<FoldBrief[]>([]);
+function useProgress(): { progress: ProgressEvent | null; latest: FoldSummary[]; live: boolean } {
+  const [progress, setProgress] = useState<ProgressEvent | null>(null);
+  const [latest, setLatest] = useState<FoldSummary[]>([]);
   const [live, setLive] = useState(false);
   useEffect(() => {
     const source = new EventSource('/api/events?latest=12');
     source.addEventListener('progress', (e) => {
-      const p = JSON.parse((e as MessageEvent).data) as Progress;
+      const p = JSON.parse((e as MessageEvent).data) as ProgressEvent;
       setProgress(p);
       setLatest((old) => [...p.latest.slice().reverse(), ...old].slice(0, 12));
       setLive(true);
@@ -58,8 +39,8 @@ function useRefreshed(base: string, stamp: number | null): string {
 function Experiments() {
   const { progress, latest, live } = useProgress();
   const stamp = progress ? progress.folds.done + progress.folds.failed : null;
-  const runs = useApi<{ items: RunListItem[] }>(useRefreshed('/api/run-list', stamp));
-  const cells = useApi<{ items: CellSummary[] }>(useRefreshed('/api/cells', stamp));
+  const runs = useApi<RunListBody>(useRefreshed('/api/run-list', stamp));
+  const cells = useApi<CellList>(useRefreshed('/api/cells', stamp));
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 5_000);

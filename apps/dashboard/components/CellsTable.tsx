@@ -1,25 +1,11 @@
 'use client';
+import type { CellSummary } from '@cmcrd/api/contract';
 import Link from 'next/link';
 import { query } from '../lib/api';
 import { methodColour } from '../lib/method-colours';
 import { useUrlState } from '../lib/url-state';
 import { Select } from './Select';
 import { Status } from './Status';
-
-export interface CellSummary {
-  dataset: string;
-  synthetic: boolean;
-  protocol: string;
-  backbone: string;
-  method: string;
-  direction: string;
-  options: Record<string, unknown>;
-  training: Record<string, unknown>;
-  seeds: number;
-  folds: number;
-  failed: number;
-  meanAccuracy: number | null;
-}
 
 type Key = 'dataset' | 'protocol' | 'backbone' | 'method' | 'direction' | 'seeds' | 'folds' | 'accuracy';
 

@@ -1,5 +1,6 @@
 'use client';
 import { useState } from 'react';
+import type { FoldModelInfo } from '@cmcrd/api/contract';
 import { useApi } from '../lib/api';
 import type { TryItResult } from '../lib/run-exported';
 import { Confusion } from './Confusion';
@@ -14,7 +15,7 @@ function sameMatrix(a: number[][], b: number[][]): boolean {
  * its accuracy and confusion matrix beside the stored ones.
  */
 export function ModelPanel(props: { foldId: number; accuracy: number | null; confusion: number[][] | null; classes: string[] }) {
-  const info = useApi<{ stored: boolean; modality?: string; backend?: string; reason?: string }>(`/api/folds/${props.foldId}/model-info`);
+  const info = useApi<FoldModelInfo>(`/api/folds/${props.foldId}/model-info`);
   const [state, setState] = useState<{ running: boolean; result: TryItResult | null; error: string | null }>({ running: false, result: null, error: null });
   if (info.loading || info.error || !info.data) return null;
   if (!info.data.stored) {

@@ -1,5 +1,5 @@
 'use client';
-import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/reports';
+import type { ReportCell, ReportColumn, ReportRow, ReportTable } from '@cmcrd/api/contract';
 import { countText, isComplete, markText, paperText, valueText } from '@cmcrd/reports/format';
 import Link from 'next/link';
 import { Fragment } from 'react';

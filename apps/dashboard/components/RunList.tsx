@@ -1,29 +1,7 @@
 'use client';
+import type { Experiment, RunListItem } from '@cmcrd/api/contract';
 import { duration, when } from '../lib/durations';
 import { Status } from './Status';
-
-export interface RunListItem {
-  kind: 'sweep' | 'run';
-  id: string;
-  name: string;
-  status: 'running' | 'finished' | 'cancelled' | 'stopped';
-  folds: number;
-  done: number;
-  failed: number;
-  backends: string[];
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-/** A running sweep's counts as the progress stream sends them. */
-export interface LiveExperiment {
-  id: number;
-  status: 'running' | 'finished' | 'cancelled' | 'stopped';
-  folds: number;
-  done: number;
-  failed: number;
-  finishedAt: string | null;
-}
 
 /**
  * Every experiment of the store, newest first: the sweeps (the demo is one) and the runs outside
@@ -32,7 +10,8 @@ export interface LiveExperiment {
  */
 export function RunList(props: {
   items: RunListItem[] | null;
-  live: LiveExperiment[];
+  /** The running sweeps as the progress stream sends them. */
+  live: Experiment[];
   loading: boolean;
   error: string | null;
   now: number;

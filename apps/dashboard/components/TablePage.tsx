@@ -1,7 +1,7 @@
 'use client';
-import type { ReportColumn, ReportRow, ReportTable } from '@cmcrd/reports';
+import type { Facets, Report, ReportColumn, ReportRow, ReportTable } from '@cmcrd/api/contract';
 import { type ReactNode, useEffect } from 'react';
-import { type Facets, query, useApi } from '../lib/api';
+import { query, useApi } from '../lib/api';
 import { useUrlState } from '../lib/url-state';
 import { TABLE_PAGES, type TablePageName } from '../lib/table-pages';
 import { ExportButtons } from './ExportButtons';
@@ -111,7 +111,7 @@ export function TablePage(props: {
   const needsFacets = filters.some((f) => f.preferred && get(f.name) === undefined);
   const ready = needsFacets ? facets.data !== null && missingDefaults.length === 0 : true;
   const qs = query({ ...values, ...props.extra });
-  const report = useApi<{ tables: ReportTable[] }>(ready ? `/api/tables/${props.table}${qs}` : null);
+  const report = useApi<Report>(ready ? `/api/tables/${props.table}${qs}` : null);
   return (
     <>
       <h1>{props.heading}</h1>

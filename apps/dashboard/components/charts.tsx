@@ -1,4 +1,5 @@
 'use client';
+import type { Epoch } from '@cmcrd/api/contract';
 import {
   Bar,
   BarChart,
@@ -73,16 +74,8 @@ export function FoldBars(props: {
   );
 }
 
-export interface EpochPoint {
-  epoch: number;
-  losses: Record<string, number>;
-  trainAccuracy: number;
-  valAccuracy: number | null;
-  testAccuracy: number | null;
-}
-
 /** Accuracy (train, validation, test) and the loss parts per epoch. */
-export function Curves(props: { epochs: EpochPoint[] }) {
+export function Curves(props: { epochs: Epoch[] }) {
   const parts = [...new Set(props.epochs.flatMap((e) => Object.keys(e.losses)))];
   const data = props.epochs.map((e) => ({
     epoch: e.epoch,

@@ -1,4 +1,5 @@
 'use client';
+import type { ApiError } from '@cmcrd/api/contract';
 import { useEffect, useState } from 'react';
 
 type Early = Promise<{ ok: boolean; status: number; body: unknown }>;
@@ -36,7 +37,7 @@ export function useApi<T>(url: string | null): { data: T | null; error: string |
     request
       .then(({ ok, status, body }) => {
         if (ctrl.signal.aborted) return;
-        if (!ok) throw new Error((body as { message?: string })?.message ?? `HTTP ${status}`);
+        if (!ok) throw new Error((body as Partial<ApiError> | null)?.message ?? `HTTP ${status}`);
         setState({ data: body as T, error: null, loading: false });
       })
       .catch((e: Error) => {
@@ -54,12 +55,4 @@ export function query(params: Record<string, string | number | undefined | null>
     if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
-}
-
-export interface Facets {
-  datasets: { name: string; synthetic: boolean }[];
-  protocols: string[];
-  directions: string[];
-  backbones: string[];
-  methods: string[];
 }

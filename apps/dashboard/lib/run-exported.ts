@@ -4,21 +4,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-
-interface Preprocess {
-  mean: number[] | null;
-  std: number[] | null;
-  stdFloor: number;
-  classNames: string[];
-  input: { shape: [number, number] };
-}
-
-interface TestWindows {
-  n: number;
-  dim: number;
-  x: string;
-  labels: number[];
-}
+import type { ApiError, FoldTestWindows, ModelPreprocess } from '@cmcrd/api/contract';
 
 export interface TryItResult {
   backend: string;
@@ -34,7 +20,7 @@ export interface TryItResult {
 async function json<T>(url: string): Promise<T> {
   const r = await fetch(url);
   const body = await r.json();
-  if (!r.ok) throw new Error((body as { message?: string }).message ?? `HTTP ${r.status}`);
+  if (!r.ok) throw new Error((body as Partial<ApiError>).message ?? `HTTP ${r.status}`);
   return body as T;
 }
 
@@ -49,7 +35,7 @@ function decodeFloat32(base64: string): Float32Array {
  * The z-score of preprocess.json, in the same arithmetic as training (packages/data/src/zscore.ts):
  * float64 (x − mean)·(1/std), stored as float32. Per-recording statistics when the model has none.
  */
-function zscore(x: Float32Array, dim: number, pre: Preprocess): Float32Array {
+function zscore(x: Float32Array, dim: number, pre: ModelPreprocess): Float32Array {
   const n = x.length / dim;
   let mean = pre.mean;
   let std = pre.std;
@@ -82,8 +68,8 @@ export async function runExportedModel(foldId: number): Promise<TryItResult> {
   await tf.ready();
   const base = `/api/folds/${foldId}`;
   const [pre, windows, model] = await Promise.all([
-    json<Preprocess>(`${base}/model/preprocess.json`),
-    json<TestWindows>(`${base}/test-windows`),
+    json<ModelPreprocess>(`${base}/model/preprocess.json`),
+    json<FoldTestWindows>(`${base}/test-windows`),
     loadGraphModel(`${base}/model/model.json`),
   ]);
   const t0 = performance.now();

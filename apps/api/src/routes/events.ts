@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { describeZodError, errorJson } from '../errors.js';
+import type { ProgressEvent } from '../contract/index.js';
 import { decimalInt, errorResponse } from '../schemas.js';
 import { experimentJson, foldSummaryJson } from '../serialize.js';
 
@@ -34,7 +35,7 @@ export function registerEventRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     responses: {
       200: {
         description:
-          'event: progress, data: {folds: {done, failed}, experiments: [...], latest: [new folds]}',
+          'event: progress, data: a ProgressEvent (components.schemas) as JSON: {folds: {done, failed}, experiments: [...], latest: [new folds]}',
         content: { 'text/event-stream': { schema: z.string() } },
       },
       400: errorResponse('a parameter is invalid'),
@@ -81,7 +82,7 @@ export function registerEventRoutes(app: OpenAPIHono, ctx: ApiContext): void {
           await stream.writeSSE({
             event: 'progress',
             id: String(++id),
-            data: JSON.stringify({ folds, experiments, latest: latest.map(foldSummaryJson) }),
+            data: JSON.stringify({ folds, experiments, latest: latest.map(foldSummaryJson) } satisfies ProgressEvent),
           });
           lastBeat = Date.now();
         } else if (Date.now() - lastBeat >= HEARTBEAT_MS) {

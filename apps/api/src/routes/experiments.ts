@@ -4,15 +4,8 @@ import { requireToken } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { errorJson } from '../errors.js';
-import {
-  ExperimentSchema,
-  IdParam,
-  Pagination,
-  StartSweepBody,
-  errorResponse,
-  jsonResponse,
-  page,
-} from '../schemas.js';
+import { ExperimentPageSchema, ExperimentSchema, ExperimentStatusSchema, ExperimentWithSpecSchema } from '../contract/index.js';
+import { IdParam, Pagination, StartSweepBody, errorResponse, jsonResponse } from '../schemas.js';
 import { experimentJson } from '../serialize.js';
 import { SweepRequestError } from '../sweep-control.js';
 import { nextUrl } from './paging.js';
@@ -49,11 +42,11 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       summary: 'Experiments (sweeps), newest first, with their progress',
       request: {
         query: z
-          .object({ ...Pagination, status: z.enum(['running', 'finished', 'cancelled', 'stopped']).optional() })
+          .object({ ...Pagination, status: ExperimentStatusSchema.optional() })
           .strict(),
       },
       responses: {
-        200: jsonResponse(page(ExperimentSchema, 'ExperimentPage'), 'a page of experiments'),
+        200: jsonResponse(ExperimentPageSchema, 'a page of experiments'),
         400: errorResponse('a parameter is invalid'),
       },
     }),
@@ -83,10 +76,7 @@ export function registerExperimentRoutes(app: OpenAPIHono, ctx: ApiContext, maxB
       summary: 'One experiment with its sweep file',
       request: { params: IdParam },
       responses: {
-        200: jsonResponse(
-          ExperimentSchema.extend({ spec: z.string() }).openapi('ExperimentWithSpec'),
-          'the experiment',
-        ),
+        200: jsonResponse(ExperimentWithSpecSchema, 'the experiment'),
         400: errorResponse('a parameter is invalid'),
         404: errorResponse('no such experiment'),
       },

@@ -3,19 +3,21 @@ import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
 import { errorJson } from '../errors.js';
 import {
-  decimalInt,
-  EpochSchema,
-  FoldFilters,
+  FoldEpochsSchema,
+  FoldPageSchema,
   FoldSchema,
-  FoldSummarySchema,
+  RunPageSchema,
+  RunWithFoldsSchema,
+} from '../contract/index.js';
+import {
+  decimalInt,
+  FoldFilters,
   IdParam,
   Pagination,
   RunId,
   RunIdParam,
-  RunSchema,
   errorResponse,
   jsonResponse,
-  page,
 } from '../schemas.js';
 import { foldJson, foldSummaryJson, runJson } from '../serialize.js';
 import { nextUrl } from './paging.js';
@@ -56,7 +58,7 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       summary: 'Folds, oldest first, filtered and paginated',
       request: { query: FoldListQuery },
       responses: {
-        200: jsonResponse(page(FoldSummarySchema, 'FoldPage'), 'a page of folds'),
+        200: jsonResponse(FoldPageSchema, 'a page of folds'),
         400: invalid,
         404: notFound,
       },
@@ -132,10 +134,7 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       summary: "A fold's per-epoch record (loss parts, training, validation and test accuracy)",
       request: { params: IdParam },
       responses: {
-        200: jsonResponse(
-          z.object({ fold: z.number().int(), epochs: z.array(EpochSchema) }).openapi('FoldEpochs'),
-          'the epochs',
-        ),
+        200: jsonResponse(FoldEpochsSchema, 'the epochs'),
         400: invalid,
         404: notFound,
       },
@@ -167,7 +166,7 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       path: '/api/runs',
       summary: 'Runs: the folds of one configuration and seed, counted, with their mean accuracy',
       request: { query: RunListQuery },
-      responses: { 200: jsonResponse(page(RunSchema, 'RunPage'), 'a page of runs'), 400: invalid },
+      responses: { 200: jsonResponse(RunPageSchema, 'a page of runs'), 400: invalid },
     }),
     (c) => {
       const q = c.req.valid('query');
@@ -201,10 +200,7 @@ export function registerFoldRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       summary: 'One run and its folds',
       request: { params: RunIdParam },
       responses: {
-        200: jsonResponse(
-          RunSchema.extend({ folds: z.array(FoldSummarySchema) }).openapi('RunWithFolds'),
-          'the run with its folds',
-        ),
+        200: jsonResponse(RunWithFoldsSchema, 'the run with its folds'),
         400: invalid,
         404: notFound,
       },

@@ -4,6 +4,7 @@ import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { zipSync } from 'fflate';
 import type { ApiContext } from '../context.js';
 import { errorJson } from '../errors.js';
+import { FoldModelInfoSchema, FoldTestWindowsSchema } from '../contract/index.js';
 import { IdParam, errorResponse } from '../schemas.js';
 
 const FILE_TYPES: Record<string, string> = {
@@ -103,16 +104,7 @@ export function registerModelRoutes(app: OpenAPIHono, ctx: ApiContext): void {
           description: 'the windows',
           content: {
             'application/json': {
-              schema: z
-                .object({
-                  fold: z.number().int(),
-                  modality: z.enum(['eeg', 'em']),
-                  n: z.number().int(),
-                  dim: z.number().int(),
-                  x: z.string().openapi({ description: 'n × dim float32, row-major, little-endian, base64' }),
-                  labels: z.array(z.number().int()),
-                })
-                .openapi('FoldTestWindows'),
+              schema: FoldTestWindowsSchema,
             },
           },
         },
@@ -148,18 +140,7 @@ export function registerModelRoutes(app: OpenAPIHono, ctx: ApiContext): void {
           description: 'the stored model, or why there is none',
           content: {
             'application/json': {
-              schema: z
-                .object({
-                  fold: z.number().int(),
-                  stored: z.boolean(),
-                  modelId: z.string().optional(),
-                  backbone: z.string().optional(),
-                  modality: z.enum(['eeg', 'em']).optional(),
-                  normalisation: z.string().optional(),
-                  backend: z.string().optional().openapi({ description: 'the backend it was trained and tested on' }),
-                  reason: z.string().optional().openapi({ description: 'why there is none' }),
-                })
-                .openapi('FoldModelInfo'),
+              schema: FoldModelInfoSchema,
             },
           },
         },

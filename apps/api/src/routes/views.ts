@@ -2,6 +2,7 @@ import { cellFolds } from '@cmcrd/reports';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';
+import { CellFoldsSchema, FacetsSchema } from '../contract/index.js';
 import { errorResponse, jsonResponse } from '../schemas.js';
 
 const text = (description: string) => z.string().min(1).max(200).openapi({ description });
@@ -28,18 +29,7 @@ export function registerViewRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       summary:
         'What the store holds: its datasets (and whether synthetic), protocols, directions, backbones and methods',
       responses: {
-        200: jsonResponse(
-          z
-            .object({
-              datasets: z.array(z.object({ name: z.string(), synthetic: z.boolean() })),
-              protocols: z.array(z.string()),
-              directions: z.array(z.string()),
-              backbones: z.array(z.string()),
-              methods: z.array(z.string()),
-            })
-            .openapi('Facets'),
-          'the distinct values',
-        ),
+        200: jsonResponse(FacetsSchema, 'the distinct values'),
       },
     }),
     (c) =>
@@ -57,7 +47,7 @@ export function registerViewRoutes(app: OpenAPIHono, ctx: ApiContext): void {
         "One column of a comparison table opened up: each row's accuracy on each fold (subject), seeds averaged, with the fold ids",
       request: { query: CellQuery },
       responses: {
-        200: jsonResponse(z.record(z.string(), z.unknown()).openapi('CellFolds'), 'rows × folds'),
+        200: jsonResponse(CellFoldsSchema, 'rows × folds'),
         400: errorResponse('a parameter is invalid'),
       },
     }),
@@ -68,10 +58,7 @@ export function registerViewRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       );
       const key = `cell:${JSON.stringify([q, protocolFlags])}`;
       return c.json(
-        cached(ctx, key, () => cellFolds(ctx.store, { ...q, protocolFlags })) as unknown as Record<
-          string,
-          unknown
-        >,
+        cached(ctx, key, () => cellFolds(ctx.store, { ...q, protocolFlags })),
         200,
       );
     },

@@ -1,8 +1,8 @@
 'use client';
-import type { CellFolds } from '@cmcrd/reports';
+import type { CellFolds, Fold, FoldEmbedding, FoldEpochs } from '@cmcrd/api/contract';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { Curves, type EpochPoint, EmbeddingPlot, FoldBars } from '../../components/charts';
+import { Curves, EmbeddingPlot, FoldBars } from '../../components/charts';
 import { Confusion } from '../../components/Confusion';
 import { ModelPanel } from '../../components/ModelPanel';
 import { SyntheticBadge } from '../../components/ReportTableView';
@@ -11,27 +11,6 @@ import { Status } from '../../components/Status';
 import { query, useApi } from '../../lib/api';
 import { classNames } from '../../lib/classes';
 import { useUrlState } from '../../lib/url-state';
-
-interface Fold {
-  id: number;
-  dataset: string;
-  synthetic: boolean;
-  method: string;
-  direction: string;
-  foldKey: string;
-  seed: number;
-  accuracy: number | null;
-  balancedAccuracy: number | null;
-  confusion: number[][] | null;
-  testModality: string;
-  teacherAccuracy: number | null;
-  selectedEpoch: number | null;
-}
-
-interface Embedding {
-  points: [number, number][];
-  labels: number[];
-}
 
 /** One fold's embedding, or why there is none. */
 function EmbeddingPanel(props: {
@@ -42,7 +21,7 @@ function EmbeddingPanel(props: {
   /** Why there is no fold to show (default: none in the store). */
   absent?: string;
 }) {
-  const e = useApi<Embedding>(props.foldId === undefined ? null : `/api/folds/${props.foldId}/embedding`);
+  const e = useApi<FoldEmbedding>(props.foldId === undefined ? null : `/api/folds/${props.foldId}/embedding`);
   const k = e.data ? Math.max(...e.data.labels) + 1 : 0;
   return (
     <div className="panel">
@@ -70,7 +49,7 @@ function EmbeddingPanel(props: {
 
 function FoldDetail(props: { foldId: number; dataset: string }) {
   const fold = useApi<Fold>(`/api/folds/${props.foldId}`);
-  const epochs = useApi<{ epochs: EpochPoint[] }>(`/api/folds/${props.foldId}/epochs`);
+  const epochs = useApi<FoldEpochs>(`/api/folds/${props.foldId}/epochs`);
   const f = fold.data;
   return (
     <>
