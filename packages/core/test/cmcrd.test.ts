@@ -10,6 +10,7 @@ import {
   MemoryBankContrast,
   OptionsError,
   parseDistillerOptions,
+  registerDistiller,
   selectBackend,
   type Tensor2D,
   tf,
@@ -17,6 +18,8 @@ import {
 import { assertClose, flat, zeroRows } from './helpers.js';
 
 before(async () => {
+  // The registry starts empty in core: the runner registers the built-ins (runner/src/plugins.ts).
+  registerDistiller(cmcrdPlugin as never);
   await selectBackend('cpu');
 });
 

@@ -1,4 +1,18 @@
-export { ConfigError, DIRECTIONS, type Direction, type MethodPlan, type RunConfig, type RunInput, UNIMODAL_METHODS, REFERENCE_METHODS, planMethod, resolveRun } from './config.js';
+export {
+  ConfigError,
+  DIRECTIONS,
+  type Direction,
+  type MethodPlan,
+  RUN_DEFAULTS,
+  type RunConfig,
+  type RunInput,
+  UNIMODAL_METHODS,
+  REFERENCE_METHODS,
+  datasetNegatives,
+  defaultWarmupEpochs,
+  planMethod,
+  resolveRun,
+} from './config.js';
 export { FoldExecutor, type FoldOutcome, type FoldProgress, type RunOptions, foldIdentity, teacherKeyOf } from './fold.js';
 export { TSNE_ITERATIONS, TSNE_LEARNING_RATE, TSNE_MAX_POINTS, TSNE_PERPLEXITY, embedTestSet, embedTestSetAsync, guardedArtifacts, guardedArtifactsAsync, perplexityFor, stratifiedSample } from './embedding.js';
 export { type ExpandOptions, type FoldJob, expandJobs, preparePlugins } from './jobs.js';
@@ -9,7 +23,7 @@ export type { ArtifactData, ArtifactInput, ArtifactKind, TsneArtifact } from './
 export * from './report/index.js';
 export { cmdReport } from './cli-report.js';
 export { canonicalJson, hashOf } from './identity.js';
-export { loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
+export { BUILTIN_DISTILLERS, distillerOf, loadBuiltins, loadPluginModules, resolvePluginSpec } from './plugins.js';
 export { DEMO_DATASET, DEMO_EPOCHS, DEMO_METHODS, DEMO_SUBJECTS, demoInputs, runDemo } from './demo.js';
 export { buildProgram, main } from './cli.js';
 export { DEFAULT_DB, DEMO_DB, userPath } from './paths.js';
