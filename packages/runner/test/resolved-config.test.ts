@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type DistillerPlugin, hasDistiller, listDistillers, registerDistiller } from '@cmcrd/core';
+import { type DistillerPlugin, hasDistiller, listDistillers, registerDistiller, selectBackend } from '@cmcrd/core';
 import { z } from 'zod';
-import { foldIdentity, teacherKeyOf, variantOf } from '../src/fold.js';
+import { FoldExecutor, foldIdentity, teacherKeyOf, variantOf } from '../src/fold.js';
 import { hashOf } from '../src/identity.js';
 import {
   BUILTIN_DISTILLERS,
@@ -133,6 +133,19 @@ test('the plugin of a resolved method is looked up by name where it runs; none f
   assert.equal(crd.method.displayName, 'CRD');
   assert.equal((await distillerOf(JSON.parse(JSON.stringify(crd.method))))?.name, 'crd');
   assert.equal(await distillerOf(resolveRun({ dataset: 'synthetic-seed-iv', method: 'fusion' }).method), null);
+});
+
+test('a fold whose data differs from the revision its config was resolved with fails, naming both', async () => {
+  await selectBackend('wasm');
+  const config = resolveRun({ dataset: 'synthetic-seed-iv', method: 'eeg-only', folds: ['subject-01'] });
+  const executor = new FoldExecutor();
+  try {
+    const outcome = await executor.run({ ...config, spec: { ...config.spec, dataVersion: 'elsewhere' } }, 'subject-01');
+    assert.equal(outcome.row.status, 'failed');
+    assert.match(outcome.row.error ?? '', /synthetic-seed-iv here is revision \(none\), but the fold was resolved with revision elsewhere/);
+  } finally {
+    executor.dispose();
+  }
 });
 
 test('the built-ins are registered from one list: CMCRD and the seven baselines', () => {
