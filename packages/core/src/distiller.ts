@@ -38,6 +38,15 @@ export interface Distiller {
   dispose(): void;
 }
 
+/**
+ * What option resolution knows about the run the options are for, beyond the options themselves:
+ * values a plugin may take its defaults from (DistillerPlugin.defaults).
+ */
+export interface OptionsContext {
+  /** K, the paper's number of negatives for the run's dataset and protocol (DESIGN.md §2). */
+  negatives: number;
+}
+
 /** What the teacher should be trained with for this distiller (e.g. CMCRD's `mcc` switch). */
 export interface TeacherRequirements {
   mcc?: boolean;
@@ -53,6 +62,11 @@ export interface DistillerPlugin<O extends Record<string, unknown> = Record<stri
   color?: string;
   /** Validates options and fills defaults (weight, temperature, ...). */
   options: z.ZodType<O>;
+  /**
+   * Defaults that depend on the run (e.g. `negatives` = the dataset's K): given options win over
+   * them, and `options` fills whatever neither gives. Optional; without it `options` alone decides.
+   */
+  defaults?(ctx: OptionsContext): Partial<O>;
   create(ctx: DistillerContext, opts: O): Distiller;
   teacher?(opts: O): TeacherRequirements;
 }
@@ -90,6 +104,8 @@ export function checkPlugin(candidate: unknown, origin: string): DistillerPlugin
   if (typeof p.create !== 'function') fail("'create' must be a function (ctx, options) => Distiller");
   if (p.teacher !== undefined && typeof p.teacher !== 'function')
     fail("'teacher' must be a function when given");
+  if (p.defaults !== undefined && typeof p.defaults !== 'function')
+    fail("'defaults' must be a function (ctx) => options when given");
   if (
     p.displayName !== undefined &&
     (typeof p.displayName !== 'string' || !/^[^\n\r]{1,40}$/.test(p.displayName) || !p.displayName.trim())
@@ -121,9 +137,16 @@ export function listDistillers(): string[] {
   return [...REGISTRY.keys()].sort();
 }
 
-/** Validates a plugin's options, filling defaults; the error names the plugin and the key. */
-export function parseDistillerOptions(plugin: DistillerPlugin, raw: unknown): Record<string, unknown> {
-  const r = plugin.options.safeParse(raw ?? {});
+/**
+ * Validates a plugin's options, filling defaults: the given ones, then the plugin's defaults for
+ * the run's context (when both are there), then its schema's; the error names the plugin and the key.
+ */
+export function parseDistillerOptions(plugin: DistillerPlugin, raw: unknown, ctx?: OptionsContext): Record<string, unknown> {
+  const given = (raw ?? {}) as Record<string, unknown>;
+  const fromContext = ctx && plugin.defaults ? contextDefaults(plugin, ctx) : null;
+  // Only where the given value is not an object can nothing be merged: the schema says what is wrong.
+  const merged = fromContext && typeof given === 'object' && !Array.isArray(given) ? { ...fromContext, ...given } : given;
+  const r = plugin.options.safeParse(merged);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
     throw new OptionsError(`options of '${plugin.name}': ${issues}`, { key: zodIssueKey(r.error.issues[0]) });
@@ -135,6 +158,14 @@ export function parseDistillerOptions(plugin: DistillerPlugin, raw: unknown): Re
 export function zodIssueKey(issue: z.ZodError['issues'][number]): (string | number)[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   return issue.code === 'unrecognized_keys' && issue.keys.length ? [...path, issue.keys[0]] : path;
+}
+
+function contextDefaults(plugin: DistillerPlugin, ctx: OptionsContext): Record<string, unknown> {
+  const d = plugin.defaults!(ctx);
+  if (d === null || typeof d !== 'object' || Array.isArray(d)) {
+    throw new PluginContractError(`defaults() of '${plugin.name}' must return an object of options`);
+  }
+  return d as Record<string, unknown>;
 }
 
 /** Checks a distiller's returned loss is a scalar tensor (the caller names the distiller). */

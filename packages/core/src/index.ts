@@ -38,6 +38,7 @@ export {
   type Distiller,
   type DistillerContext,
   type DistillerPlugin,
+  type OptionsContext,
   OptionsError,
   PluginContractError,
   type TeacherRequirements,
@@ -101,7 +102,3 @@ export {
   checkDistillerPlugin,
 } from './plugin-check.js';
 
-import { registerDistiller } from './distiller.js';
-import { cmcrdPlugin } from './distillers/cmcrd.js';
-
-registerDistiller(cmcrdPlugin as never);

@@ -5,7 +5,7 @@
 // each step, results that differ under the same seed, options that accept typos.
 import { listBackbones, getBackbone } from './backbones/registry.js';
 import type { Backbone, Modality } from './backbones/types.js';
-import { type DistillerPlugin, checkPlugin, parseDistillerOptions } from './distiller.js';
+import { type DistillerPlugin, type OptionsContext, checkPlugin, parseDistillerOptions } from './distiller.js';
 import { AdamW } from './optim/flat-optimizer.js';
 import { createRandom } from './random.js';
 import { type Scalar, type Tensor, tf } from './tf.js';
@@ -19,6 +19,8 @@ export interface PluginCheckOptions {
   directions?: ('em->eeg' | 'eeg->em')[];
   /** The plugin's options (default: its defaults). */
   options?: Record<string, unknown>;
+  /** What the plugin's `defaults` are given, as for a run (default: SEED-IV within-subject's K). */
+  context?: OptionsContext;
   seed?: number;
   /** Input sizes per modality: SEED-IV's 62 × 5 differential-entropy features and 31 eye features. */
   inputDims?: Record<Modality, number>;
@@ -48,6 +50,9 @@ export interface PluginCheckReport {
 
 /** The checks of each row, in the order a table shows them. */
 export const ROW_CHECKS = ['scalar loss', 'grad → student', 'grad → variables', 'all listed', 'no leak', 'same seed', 'dispose'] as const;
+
+/** The options context of a SEED-IV within-subject run (DESIGN.md §2), as the input sizes are SEED-IV's. */
+export const CHECK_OPTIONS_CONTEXT: OptionsContext = Object.freeze({ negatives: 1200 });
 
 const ROWS = 64;
 const BATCH = 32;
@@ -220,7 +225,7 @@ async function checkRow(plugin: DistillerPlugin, options: Record<string, unknown
 }
 
 /** The plugin's own checks: the contract's fields, default options, a strict options schema. */
-function generalChecks(candidate: unknown, options: Record<string, unknown>): Record<string, string | null> {
+function generalChecks(candidate: unknown, options: Record<string, unknown>, ctx: OptionsContext): Record<string, string | null> {
   const out: Record<string, string | null> = { contract: null, options: null, 'strict options': null };
   try {
     checkPlugin(candidate, 'the module');
@@ -230,7 +235,7 @@ function generalChecks(candidate: unknown, options: Record<string, unknown>): Re
   }
   const plugin = candidate as DistillerPlugin;
   try {
-    parseDistillerOptions(plugin, options);
+    parseDistillerOptions(plugin, options, ctx);
   } catch (e) {
     out.options = (e as Error).message;
   }
@@ -244,12 +249,13 @@ function generalChecks(candidate: unknown, options: Record<string, unknown>): Re
  * The backend must be selected already (selectBackend).
  */
 export async function checkDistillerPlugin(candidate: unknown, o: PluginCheckOptions = {}): Promise<PluginCheckReport> {
-  const general = generalChecks(candidate, o.options ?? {});
+  const ctx = o.context ?? CHECK_OPTIONS_CONTEXT;
+  const general = generalChecks(candidate, o.options ?? {}, ctx);
   const name = (candidate as { name?: unknown } | null)?.name;
   const report: PluginCheckReport = { plugin: typeof name === 'string' ? name : '?', ok: false, general, rows: [] };
   if (general.contract || general.options) return report;
   const plugin = candidate as DistillerPlugin;
-  const options = parseDistillerOptions(plugin, o.options ?? {});
+  const options = parseDistillerOptions(plugin, o.options ?? {}, ctx);
   const seed = o.seed ?? 1;
   const numClasses = o.numClasses ?? 4;
   const dims = o.inputDims ?? { eeg: 310, em: 31 };

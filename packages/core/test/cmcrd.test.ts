@@ -9,14 +9,20 @@ import {
   getDistiller,
   MemoryBankContrast,
   OptionsError,
+  PluginContractError,
+  checkPlugin,
   parseDistillerOptions,
+  registerDistiller,
   selectBackend,
   type Tensor2D,
   tf,
 } from '../src/index.js';
+import { z } from 'zod';
 import { assertClose, flat, zeroRows } from './helpers.js';
 
 before(async () => {
+  // The registry starts empty in core: the runner registers the built-ins (runner/src/plugins.ts).
+  registerDistiller(cmcrdPlugin as never);
   await selectBackend('cpu');
 });
 
@@ -264,6 +270,29 @@ describe('CMCRD plugin: the ablation switches', () => {
       { w: 0.02, t: 0.07, d: 128, m: 0.05, mcc: true, us: true, iew: true },
     );
     assert.throws(() => parseDistillerOptions(cmcrdPlugin as never, { useUS: true }), OptionsError);
+  });
+});
+
+describe('CMCRD plugin: options context', () => {
+  test('K defaults to the context’s (the dataset’s), a given K wins, and nothing else changes', () => {
+    const base = parseDistillerOptions(cmcrdPlugin as never, {});
+    assert.deepEqual(parseDistillerOptions(cmcrdPlugin as never, {}, { negatives: 21000 }), { ...base, negatives: 21000 });
+    assert.equal(parseDistillerOptions(cmcrdPlugin as never, { negatives: 32 }, { negatives: 21000 }).negatives, 32);
+    assert.equal(parseDistillerOptions(cmcrdPlugin as never, { us: false }, { negatives: 900 }).us, false);
+  });
+
+  test('a plugin without defaults ignores the context; a broken defaults or one that is not a function is named', () => {
+    const own = {
+      name: 'own-k',
+      options: z.object({ negatives: z.number().default(7) }).strict(),
+      create: () => {
+        throw new Error('unused');
+      },
+    };
+    assert.equal(parseDistillerOptions(own as never, {}, { negatives: 900 }).negatives, 7);
+    assert.throws(() => parseDistillerOptions({ ...own, defaults: () => 3 } as never, {}, { negatives: 900 }), (e: Error) => e instanceof PluginContractError && /defaults\(\) of 'own-k'/.test(e.message));
+    assert.throws(() => checkPlugin({ ...own, defaults: 3 }, 'a test'), (e: Error) => e instanceof PluginContractError && /'defaults' must be a function/.test(e.message));
+    assert.equal(checkPlugin({ ...own, defaults: () => ({}) }, 'a test').name, 'own-k');
   });
 });
 

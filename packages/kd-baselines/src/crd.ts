@@ -12,7 +12,7 @@ const options = z
     temperature: z.number().positive().default(0.07),
     /** Bank update bank[i] = l2norm(m·bank[i] + (1 − m)·e_i); CRD's m. */
     momentum: z.number().min(0).max(1).default(0.5),
-    /** K negatives per sample; the runner fills in the dataset's within/cross-subject value. */
+    /** K negatives per sample; by default the dataset's within/cross-subject K (`defaults` below). */
     negatives: z.number().int().positive().max(1_000_000).default(1200),
   })
   .strict();
@@ -31,6 +31,8 @@ export const crdPlugin: DistillerPlugin<CrdOptions> = {
   color: '#9c755f',
   description: 'Contrastive representation distillation: memory-bank NCE between projected embeddings',
   options,
+  // The paper's K for the run's dataset and protocol, unless the run gives one.
+  defaults: (ctx) => ({ negatives: ctx.negatives }),
   create(ctx, o) {
     requireTaps(ctx.student.featureDims, 1, 'crd', 'student');
     requireTaps(ctx.teacher.featureDims, 1, 'crd', 'teacher');

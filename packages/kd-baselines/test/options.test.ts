@@ -77,6 +77,15 @@ describe('option schemas', () => {
       assert.equal(p.options.safeParse({ negatives: 900 }).success, false, p.name);
   });
 
+  test('CRD takes its default K from the options context; a given K wins; the others ignore the context', () => {
+    assert.equal(parseDistillerOptions(byName('crd'), {}, { negatives: 25000 }).negatives, 25000);
+    assert.equal(parseDistillerOptions(byName('crd'), { negatives: 64 }, { negatives: 25000 }).negatives, 64);
+    // The rest of CRD's defaults are untouched by the context.
+    assert.deepEqual(parseDistillerOptions(byName('crd'), {}, { negatives: 900 }), { weight: 0.02, dim: 128, temperature: 0.07, momentum: 0.5, negatives: 900 });
+    for (const p of plugins.filter((q) => q.name !== 'crd'))
+      assert.deepEqual(parseDistillerOptions(p, {}, { negatives: 900 }), parseDistillerOptions(p, {}), p.name);
+  });
+
   test('unknown keys are rejected', () => {
     for (const p of plugins) {
       assert.throws(() => parseDistillerOptions(p, { wieght: 1 }), OptionsError, p.name);

@@ -13,7 +13,7 @@ import { registerPluginCommand } from './cli-plugin.js';
 import { registerPredictCommand } from './cli-predict.js';
 import { registerSweepCommand } from './cli-sweep.js';
 import { registerWorkerCommand } from './cli-worker.js';
-import { REFERENCE_METHODS, type RunInput } from './config.js';
+import { REFERENCE_METHODS, RUN_DEFAULTS, type RunInput } from './config.js';
 import { runDemo } from './demo.js';
 import { executeJobs } from './execute.js';
 import { expandJobs, preparePlugins } from './jobs.js';
@@ -65,7 +65,8 @@ async function cmdRun(o: Record<string, unknown>): Promise<number> {
     seed: o.seed as number,
     dataSeed: o.dataSeed as number,
     epochs: o.epochs as number,
-    warmupEpochs: (o.warmupEpochs as number | undefined) ?? Math.min(10, Math.floor((o.epochs as number) / 4)),
+    // Not given: resolveRun's one rule (config.ts defaultWarmupEpochs), as for sweeps.
+    warmupEpochs: o.warmupEpochs as number | undefined,
     teacherEpochs: o.teacherEpochs as number,
     options: (o.options as Record<string, unknown>) ?? {},
     protocolOptions: (o.protocolOption as Record<string, unknown>) ?? {},
@@ -126,14 +127,14 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .description('one cell: every fold of (dataset, protocol, backbone, method, direction, seed)')
     .requiredOption('--dataset <name>', `dataset (${[...DATASET_NAMES, ...RELEASE_NAMES].join(', ')}; releases once imported)`)
     .requiredOption('--method <name>', 'method (eeg-only, em-only, fusion or a distiller)')
-    .option('--protocol <name>', `protocol (${PROTOCOL_NAMES.join(', ')})`, 'within-subject')
-    .option('--backbone <name>', `backbone (${listBackbones().join(', ')})`, 'dnn')
-    .option('--direction <dir>', "'em->eeg' (EM teacher, EEG student) or 'eeg->em'", 'em->eeg')
-    .option('--seed <n>', 'training seed', int('--seed'), 1)
-    .option('--data-seed <n>', 'seed of the synthetic generator', int('--data-seed'), 0)
-    .option('--epochs <n>', 'student epochs', int('--epochs'), 40)
+    .option('--protocol <name>', `protocol (${PROTOCOL_NAMES.join(', ')})`, RUN_DEFAULTS.protocol)
+    .option('--backbone <name>', `backbone (${listBackbones().join(', ')})`, RUN_DEFAULTS.backbone)
+    .option('--direction <dir>', "'em->eeg' (EM teacher, EEG student) or 'eeg->em'", RUN_DEFAULTS.direction)
+    .option('--seed <n>', 'training seed', int('--seed'), RUN_DEFAULTS.seed)
+    .option('--data-seed <n>', 'seed of the synthetic generator', int('--data-seed'), RUN_DEFAULTS.dataSeed)
+    .option('--epochs <n>', 'student epochs', int('--epochs'), RUN_DEFAULTS.epochs)
     .option('--warmup-epochs <n>', 'student warm-up epochs (default min(10, epochs/4))', int('--warmup-epochs'))
-    .option('--teacher-epochs <n>', 'teacher epochs', int('--teacher-epochs'), 50)
+    .option('--teacher-epochs <n>', 'teacher epochs', int('--teacher-epochs'), RUN_DEFAULTS.teacherEpochs)
     .option('--options <json>', 'method options as a JSON object', json('--options'))
     .option('--protocol-option <key=value>', 'normalisation=train|per-subject|paper, mccSource=train|target, epochSelection=last|best-val|oracle-test', keyValue)
     .option('--folds <keys>', 'comma-separated fold keys (default: all)')

@@ -15,7 +15,7 @@ import { UserError } from '@cmcrd/data/user-error';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
-import { pluginModuleOf } from './plugins.js';
+import { loadBuiltins, pluginModuleOf } from './plugins.js';
 
 export { ConfigError };
 
@@ -27,23 +27,50 @@ export const UNIMODAL_METHODS = ['eeg-only', 'em-only'] as const;
 /** The unimodal references and their decision fusion (both modalities at test time). */
 export const REFERENCE_METHODS = [...UNIMODAL_METHODS, 'fusion'] as const;
 
+/**
+ * The defaults of a cell, in one place: the schema below fills them, and the CLI shows them in its
+ * help. The warm-up has no constant default: see defaultWarmupEpochs.
+ */
+export const RUN_DEFAULTS = Object.freeze({
+  protocol: 'within-subject',
+  backbone: 'dnn',
+  direction: 'em->eeg',
+  seed: 1,
+  dataSeed: 0,
+  epochs: 40,
+  teacherEpochs: 50,
+  batchSize: 32,
+  lr: 1e-3,
+  weightDecay: 1e-3,
+});
+
+/**
+ * The student's warm-up epochs when a cell does not give them: a quarter of its epochs, at most
+ * 10 (the paper's 10 of 40). One rule for `cmcrd run`, sweeps and the API, so that the same cell
+ * has one identity however it is run, and a short sweep (`epochs: 4`) is not refused.
+ */
+export function defaultWarmupEpochs(epochs: number): number {
+  return Math.min(10, Math.floor(epochs / 4));
+}
+
 /** What a user may give for one cell of a comparison: everything but the fold. */
 export const runInputSchema = z
   .object({
     dataset: z.string(),
-    protocol: z.string().default('within-subject'),
-    backbone: z.string().default('dnn'),
+    protocol: z.string().default(RUN_DEFAULTS.protocol),
+    backbone: z.string().default(RUN_DEFAULTS.backbone),
     method: z.string(),
-    direction: z.string().default('em->eeg'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    direction: z.string().default(RUN_DEFAULTS.direction),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(RUN_DEFAULTS.seed),
     /** Seed of the synthetic generator (ignored by imported datasets). */
-    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-    epochs: z.number().int().min(1).max(1000).default(40),
-    warmupEpochs: z.number().int().min(0).max(1000).default(10),
-    teacherEpochs: z.number().int().min(1).max(1000).default(50),
-    batchSize: z.number().int().min(2).max(4096).default(32),
-    lr: z.number().positive().max(10).default(1e-3),
-    weightDecay: z.number().min(0).max(1).default(1e-3),
+    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).default(RUN_DEFAULTS.dataSeed),
+    epochs: z.number().int().min(1).max(1000).default(RUN_DEFAULTS.epochs),
+    /** Default: defaultWarmupEpochs(epochs), filled by resolveRun. */
+    warmupEpochs: z.number().int().min(0).max(1000).optional(),
+    teacherEpochs: z.number().int().min(1).max(1000).default(RUN_DEFAULTS.teacherEpochs),
+    batchSize: z.number().int().min(2).max(4096).default(RUN_DEFAULTS.batchSize),
+    lr: z.number().positive().max(10).default(RUN_DEFAULTS.lr),
+    weightDecay: z.number().min(0).max(1).default(RUN_DEFAULTS.weightDecay),
     /** Method options (a distiller's declared options). */
     options: z.record(z.string(), z.unknown()).default({}),
     protocolOptions: z.record(z.string(), z.unknown()).default({}),
@@ -56,6 +83,11 @@ export const runInputSchema = z
 
 export type RunInput = z.input<typeof runInputSchema>;
 
+/**
+ * A resolved method: plain data (it goes to worker processes and through the queue as it is). The
+ * plugin itself is looked up by name, and module for an outside one, where a fold runs
+ * (plugins.ts distillerOf).
+ */
 export interface MethodPlan {
   name: string;
   /** 'none' for the reference methods. */
@@ -63,15 +95,29 @@ export interface MethodPlan {
   /** 'eeg+em' for fusion, which needs both modalities at test time. */
   testModality: Modality | 'eeg+em';
   teacherModality: Modality | null;
-  plugin: DistillerPlugin | null;
+  /** Whether a distiller plugin trains it (false for the reference methods). */
+  distiller: boolean;
+  /** How tables name it (the plugin's displayName; '' when it declares none), recorded with its folds. */
+  displayName: string;
   /** Options after defaults (what is recorded with the fold). */
   options: Record<string, unknown>;
   /** Whether the teacher is trained with minimum class confusion. */
   teacherMcc: boolean;
   /** The module an outside plugin was loaded from (recorded with its folds); null for built-ins. */
   module: string | null;
+  /**
+   * The options the plugin declares by default (its schema on no options; null for the reference
+   * methods, or when its schema requires options), recorded with its folds so that reports tell its
+   * default variant without loading it.
+   */
+  optionDefaults: Record<string, unknown> | null;
 }
 
+/**
+ * A cell after every default and name is resolved: plain, serialisable data (JSON round-trips to an
+ * equal value), resolved once where the cell is given and handed as it is to worker processes and
+ * the queue. Its fold identities (fold.ts foldIdentity) are computed from it alone.
+ */
 export interface RunConfig {
   dataset: string;
   spec: DatasetSpec;
@@ -109,14 +155,9 @@ function wrap<T>(key: string, f: () => T): T {
   }
 }
 
-/**
- * A plugin option called `negatives` defaults to the paper's K for the dataset and protocol
- * (DESIGN.md §2) rather than to the plugin's own constant.
- */
-function withDatasetNegatives(plugin: DistillerPlugin, raw: Record<string, unknown>, k: number): Record<string, unknown> {
-  if ('negatives' in raw) return raw;
-  const probe = plugin.options.safeParse({ ...raw, negatives: k });
-  return probe.success && (probe.data as Record<string, unknown>).negatives === k ? { ...raw, negatives: k } : raw;
+/** The paper's K for a dataset and protocol (DESIGN.md §2): what plugins' option defaults may use. */
+export function datasetNegatives(spec: DatasetSpec, protocol: ProtocolName): number {
+  return protocol === 'within-subject' ? spec.negatives.within : spec.negatives.cross;
 }
 
 export function planMethod(
@@ -130,8 +171,9 @@ export function planMethod(
     const given = Object.keys(rawOptions);
     if (given.length) throw new ConfigError(`method '${method}' takes no options (got ${given.join(', ')})`, { key: ['options', given[0]] });
     const testModality = method === 'eeg-only' ? 'eeg' : method === 'em-only' ? 'em' : 'eeg+em';
-    return { name: method, direction: 'none', testModality, teacherModality: null, plugin: null, options: {}, teacherMcc: false, module: null };
+    return { name: method, direction: 'none', testModality, teacherModality: null, distiller: false, displayName: '', options: {}, teacherMcc: false, module: null, optionDefaults: null };
   }
+  loadBuiltins();
   if (!hasDistiller(method)) {
     throw new ConfigError(`unknown method '${method}' (known: ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')})`, { key: ['method'] });
   }
@@ -139,19 +181,25 @@ export function planMethod(
     throw new ConfigError(`unknown direction '${direction}' (known: ${DIRECTIONS.join(', ')})`, { key: ['direction'] });
   }
   const plugin = getDistiller(method);
-  const k = protocol === 'within-subject' ? spec.negatives.within : spec.negatives.cross;
-  const options = wrap('options', () => parseDistillerOptions(plugin, withDatasetNegatives(plugin, rawOptions, k)));
+  const options = wrap('options', () => parseDistillerOptions(plugin, rawOptions, { negatives: datasetNegatives(spec, protocol) }));
   const [teacherModality, testModality] = direction.split('->') as [Modality, Modality];
   return {
     name: method,
     direction: direction as Direction,
     testModality,
     teacherModality,
-    plugin,
+    distiller: true,
+    displayName: plugin.displayName ?? '',
     options,
     teacherMcc: plugin.teacher?.(options as never).mcc ?? true,
     module: pluginModuleOf(method),
+    optionDefaults: declaredDefaults(plugin),
   };
+}
+
+function declaredDefaults(plugin: DistillerPlugin): Record<string, unknown> | null {
+  const r = plugin.options.safeParse({});
+  return r.success ? (r.data as Record<string, unknown>) : null;
 }
 
 /** Validates a cell and resolves every name; throws ConfigError naming the bad part. Touches no file. */
@@ -170,8 +218,9 @@ export function resolveRun(input: RunInput): RunConfig {
   }
   const protocolOptions = wrap('protocolOptions', () => parseProtocolOptions(r.protocolOptions));
   const method = planMethod(r.method, r.direction, r.options, spec, protocol);
-  if (r.warmupEpochs > r.epochs) {
-    throw new ConfigError(`warmupEpochs (${r.warmupEpochs}) exceeds epochs (${r.epochs})`, { key: ['warmupEpochs'], related: [['epochs']] });
+  const warmupEpochs = r.warmupEpochs ?? defaultWarmupEpochs(r.epochs);
+  if (warmupEpochs > r.epochs) {
+    throw new ConfigError(`warmupEpochs (${warmupEpochs}) exceeds epochs (${r.epochs})`, { key: ['warmupEpochs'], related: [['epochs']] });
   }
   const all = listFolds(spec, protocol);
   const folds = r.folds ?? all;
@@ -187,7 +236,7 @@ export function resolveRun(input: RunInput): RunConfig {
     protocol,
     backbone: r.backbone,
     seed: r.seed,
-    student: { epochs: r.epochs, warmupEpochs: r.warmupEpochs, batchSize: r.batchSize, lr: r.lr, weightDecay: r.weightDecay },
+    student: { epochs: r.epochs, warmupEpochs, batchSize: r.batchSize, lr: r.lr, weightDecay: r.weightDecay },
     teacherEpochs: r.teacherEpochs,
     protocolOptions,
     method,

@@ -10,10 +10,11 @@ import {
   trainTeacher,
 } from '@cmcrd/core';
 import { buildSplit, datasetSpec, loadDataset, type Split, syntheticSplitSizes } from '@cmcrd/data';
-import { type RunConfig, resolveRun } from './config.js';
+import type { RunConfig } from './config.js';
 import { dimOf, part } from './fold.js';
 import { canonicalJson } from '@cmcrd/store';
 import type { FoldJob } from './jobs.js';
+import { distillerOf } from './plugins.js';
 import type { Store } from '@cmcrd/store';
 
 export interface TimeRange {
@@ -135,7 +136,7 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
   let teachersToTrain = 0;
 
   for (const job of pending) {
-    const c = resolveRun(job.input);
+    const c = job.config;
     const m = c.method;
     const rows = trainRowsOf(c, job.foldKey);
     // A step costs the same on every dataset and protocol (same input sizes, same batch), except
@@ -356,8 +357,9 @@ async function measureStudentStep(c: RunConfig, split: Split, steps: Calibration
   const m = c.method;
   const modality = m.testModality === 'eeg+em' ? 'eeg' : m.testModality;
   const random = createRandom(1);
+  const plugin = await distillerOf(m);
   let teacher = null;
-  if (m.plugin && m.teacherModality) {
+  if (plugin && m.teacherModality) {
     // An untrained teacher of the right shape: its weights do not change the step time.
     const t = getBackbone(c.backbone).create({
       inputDim: trainOf(split, m.teacherModality).dim,
@@ -378,7 +380,7 @@ async function measureStudentStep(c: RunConfig, split: Split, steps: Calibration
         random: random.fork('s'),
         onStep,
         teacher,
-        distiller: m.plugin ? { plugin: m.plugin, options: m.options } : null,
+        distiller: plugin ? { plugin, options: m.options } : null,
       }),
     );
   } finally {

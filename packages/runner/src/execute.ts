@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { requireBackend, selectBackend } from '@cmcrd/core';
 import { ClaimBoard } from './claims.js';
-import { resolveRun } from './config.js';
 import { FoldExecutor, type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
 import type { Store } from '@cmcrd/store';
@@ -147,8 +146,7 @@ class Ledger {
       this.o.onEvent?.({ type: 'retry', worker, job, attempt: this.attemptsOf(job), error: reason });
       return true;
     }
-    const config = resolveRun(job.input);
-    this.settle(worker, job, { row: failedFoldRow(config, job.foldKey, reason, this.attemptsOf(job)), epochs: [] });
+    this.settle(worker, job, { row: failedFoldRow(job.config, job.foldKey, reason, this.attemptsOf(job)), epochs: [] });
     return false;
   }
 }
@@ -207,7 +205,7 @@ async function runHere(source: WorkSource, store: Store, ledger: Ledger, board: 
           o.onEvent?.({ type: 'started', worker: 0, pid: process.pid, job, attempt });
           // The fold holds this event loop between its awaits: the claims are renewed between its epochs.
           const outcome = await executor.run(
-            resolveRun(job.input),
+            job.config,
             job.foldKey,
             (p) => {
               board.beat();
@@ -310,7 +308,7 @@ function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: Execu
             const outcome =
               msg.type === 'result'
                 ? msg.outcome
-                : { row: failedFoldRow(resolveRun(msg.job.input), msg.job.foldKey, msg.message, ledger.attemptsOf(msg.job)), epochs: [] };
+                : { row: failedFoldRow(msg.job.config, msg.job.foldKey, msg.message, ledger.attemptsOf(msg.job)), epochs: [] };
             if (ledger.settle(w.id, msg.job, outcome)) w.queue.unshift(msg.job);
             dispatch(w);
           }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import {
   DistillerFailure,
   type Backbone,
+  type DistillerPlugin,
   DEFAULT_TEACHER_CONFIG,
   type EpochRecord,
   type LabelledSet,
@@ -23,7 +24,9 @@ import { type Dataset, type Split, type SplitPart, buildSplit, loadDataset } fro
 import type { Modality, RunConfig } from './config.js';
 import { embedTestSetAsync, guardedArtifactsAsync } from './embedding.js';
 import { canonicalJson, hashOf, variantOf } from '@cmcrd/store';
+import { ConfigError } from './errors.js';
 import { keptModel } from './model/keep.js';
+import { distillerOf } from './plugins.js';
 import type { EpochInput } from '@cmcrd/store';
 import type { ArtifactInput, NewFoldRow, NewTeacherRow } from '@cmcrd/store';
 import { packWeights, unpackWeights } from '@cmcrd/store';
@@ -202,9 +205,9 @@ function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
     host: hostname(),
     codeRevision: codeRevision(),
     // Recorded so that a report names an outside plugin's rows without loading the plugin.
-    displayName: m.plugin?.displayName ?? '',
+    displayName: m.displayName,
     // Recorded so that a report tells the method's default variant without loading the plugin.
-    methodDefaults: m.plugin ? canonicalJson(m.plugin.options.parse({})) : null,
+    methodDefaults: m.optionDefaults === null ? null : canonicalJson(m.optionDefaults),
     startedAt: new Date().toISOString(),
   };
 }
@@ -213,6 +216,21 @@ function foldRowBase(config: RunConfig, foldKey: string, backend: string) {
 export function failedFoldRow(config: RunConfig, foldKey: string, error: string, attempts: number): NewFoldRow {
   const base = foldRowBase(config, foldKey, 'unknown');
   return { ...base, status: 'failed', error, attempts, teacherKey: teacherKeyOf(config, foldKey), finishedAt: base.startedAt };
+}
+
+/**
+ * The config was resolved where the cell was given, perhaps on another machine: a fold trained on
+ * other data than its identity names (another import of the release) would be stored under the
+ * wrong identity.
+ */
+function checkDataRevision(config: RunConfig, ds: Dataset): void {
+  const want = config.spec.dataVersion ?? null;
+  const here = ds.spec.dataVersion ?? null;
+  if (want !== here) {
+    throw new ConfigError(
+      `${config.dataset} here is revision ${here ?? '(none)'}, but the fold was resolved with revision ${want ?? '(none)'}: import the same files on every machine of the run`,
+    );
+  }
 }
 
 /**
@@ -238,6 +256,8 @@ export class FoldExecutor {
       // A GPU device lost in an earlier fold is replaced before this one starts; the models cached
       // from before lived on the lost device and are dropped (not disposed: their backend is gone).
       if (await recoverBackend()) this.cache = null;
+      // The config came resolved (plain data): the plugin is looked up here, where it trains.
+      const plugin = await distillerOf(m);
       const fold = this.foldCache(config, foldKey);
       const split = fold.split;
       // After testing, so that the fold's times leave it out; a failure costs the fold nothing.
@@ -310,7 +330,7 @@ export class FoldExecutor {
       }
 
       const mod = m.testModality;
-      if (!m.plugin) {
+      if (!plugin) {
         const trained = await this.unimodalFor(config, foldKey, fold, mod, onProgress);
         const t0 = performance.now();
         const test = part(split.test, mod, dimOf(split, mod))!;
@@ -324,7 +344,7 @@ export class FoldExecutor {
       // Handed to the store once, with the first fold that trained it.
       newTeacher = teacher?.record;
       if (teacher) teacher.record = undefined;
-      const trained = await this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher);
+      const trained = await this.trainStudentFor(config, foldKey, split, mod, onProgress, teacher, plugin);
       const t1 = performance.now();
       const test = part(split.test, mod, dimOf(split, mod))!;
       try {
@@ -353,6 +373,7 @@ export class FoldExecutor {
     mod: Modality,
     onProgress: ((p: FoldProgress) => void) | undefined,
     teacher: TrainedTeacher | null,
+    plugin: DistillerPlugin | null,
   ): Promise<TrainedStudent> {
     const m = config.method;
     const t0 = performance.now();
@@ -372,7 +393,7 @@ export class FoldExecutor {
         teacher && m.teacherModality
           ? { model: teacher.model, modality: m.teacherModality, train: part(split.train, m.teacherModality, dimOf(split, m.teacherModality))! }
           : null,
-      distiller: m.plugin ? { plugin: m.plugin, options: m.options } : null,
+      distiller: plugin ? { plugin, options: m.options } : null,
     });
     return { model: trained.model, trainMs: performance.now() - t0, selectedEpoch: trained.selectedEpoch, history: trained.history };
   }
@@ -388,7 +409,7 @@ export class FoldExecutor {
     const key = canonicalJson([mod, config.backbone, config.seed, config.student]);
     const cached = fold.unimodal.get(key);
     if (cached) return cached;
-    const trained = await this.trainStudentFor({ ...config, method: { ...config.method, plugin: null, teacherModality: null } }, foldKey, fold.split, mod, onProgress, null);
+    const trained = await this.trainStudentFor(config, foldKey, fold.split, mod, onProgress, null, null);
     fold.unimodal.set(key, trained);
     return trained;
   }
@@ -398,6 +419,7 @@ export class FoldExecutor {
     if (this.cache?.key !== key) {
       this.release();
       const ds = loadDataset(config.dataset, { seed: config.dataSeed });
+      checkDataRevision(config, ds);
       this.cache = { key, ds, split: buildSplit(ds, config.protocol, foldKey, config.protocolOptions), teachers: new Map(), unimodal: new Map() };
     }
     return this.cache;

@@ -5,8 +5,13 @@ import { loadPluginModules, resolvePluginSpec } from './plugins.js';
 
 /** One fold of one cell: the unit the executor schedules and the store records. */
 export interface FoldJob {
-  /** The cell's input, re-resolved where the job runs (plugins are not transferable). */
+  /** The cell as given (for messages); never resolved again. */
   input: RunInput;
+  /**
+   * The cell resolved once, where it was given, and narrowed to this fold: plain data that worker
+   * processes and the queue receive as it is (its plugin is looked up by name where it runs).
+   */
+  config: RunConfig;
   foldKey: string;
   configHash: string;
   /** The teacher this fold uses (null for the reference methods). */
@@ -56,6 +61,7 @@ export function expandJobs(inputs: RunInput[], o: ExpandOptions = {}): { jobs: F
       seen.add(configHash);
       jobs.push({
         input: { ...inputs[i], folds: [foldKey] },
+        config: { ...config, folds: [foldKey] },
         foldKey,
         configHash,
         teacherKey: teacherKeyOf(config, foldKey),

@@ -136,6 +136,8 @@ const ${className.charAt(0).toLowerCase()}${className.slice(1)}: DistillerPlugin
   name: '${name}',
   description: 'student last tap → linear map → mean squared error to the teacher last tap',
   options,
+  // An option whose default depends on the run takes it from \`defaults\`, e.g. the dataset's K:
+  // defaults: (ctx) => ({ negatives: ctx.negatives }),
   create(ctx, o) {
     const dS = ctx.student.featureDims[ctx.student.featureDims.length - 1];
     const dT = ctx.teacher.featureDims[ctx.teacher.featureDims.length - 1];

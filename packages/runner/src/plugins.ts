@@ -2,16 +2,22 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type DistillerPlugin, checkPlugin, getDistiller, hasDistiller, registerDistiller } from '@cmcrd/core';
+import { type DistillerPlugin, checkPlugin, cmcrdPlugin, getDistiller, hasDistiller, registerDistiller } from '@cmcrd/core';
 import { builtinDistillers } from '@cmcrd/kd-baselines';
 import { exports as packageExports } from 'resolve.exports';
 import { ConfigError } from './errors.js';
 import { registerDisplayName, registerOptionDefaults } from '@cmcrd/reports';
 import type { PluginResolveData } from './plugin-resolve-hook.js';
 
-/** Registers the baseline distillers of @cmcrd/kd-baselines (CMCRD itself lives in core). */
+/**
+ * The built-in distillers, the one list of them: CMCRD (in @cmcrd/core) and the seven baselines of
+ * @cmcrd/kd-baselines. Nothing registers a built-in anywhere else.
+ */
+export const BUILTIN_DISTILLERS: readonly DistillerPlugin[] = Object.freeze([cmcrdPlugin as DistillerPlugin, ...builtinDistillers]);
+
+/** Registers BUILTIN_DISTILLERS (once per process; calling it again does nothing). */
 export function loadBuiltins(): void {
-  for (const plugin of builtinDistillers) if (!hasDistiller(plugin.name)) registerDistiller(plugin);
+  for (const plugin of BUILTIN_DISTILLERS) if (!hasDistiller(plugin.name)) registerDistiller(plugin);
 }
 
 /** module spec → registered name, for the outside plugins loaded in this process. */
@@ -192,7 +198,8 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
     registerDistiller(plugin, spec);
     // Tables printed in this process name it as it asks to be named.
     if (plugin.displayName) registerDisplayName(plugin.name, plugin.displayName);
-    registerOptionDefaults(plugin.name, plugin.options.parse({}) as Record<string, unknown>);
+    const defaults = plugin.options.safeParse({});
+    if (defaults.success) registerOptionDefaults(plugin.name, defaults.data as Record<string, unknown>);
     loaded.set(spec, plugin.name);
     plugins.push(plugin);
   }
@@ -216,4 +223,19 @@ export function withCliPlugins<T extends { method: string; plugins?: string[] }>
     const extra = cli.filter((p) => p.method === c.method && !c.plugins?.includes(p.module)).map((p) => p.module);
     return extra.length ? { ...c, plugins: [...(c.plugins ?? []), ...extra] } : c;
   });
+}
+
+/**
+ * The plugin of a resolved method, looked up where its fold runs: a built-in by name, an outside
+ * plugin from its module (loaded once per process). Null for the reference methods.
+ */
+export async function distillerOf(method: { name: string; distiller: boolean; module: string | null }): Promise<DistillerPlugin | null> {
+  if (!method.distiller) return null;
+  loadBuiltins();
+  if (!method.module) return getDistiller(method.name);
+  const [plugin] = await loadPluginModules([method.module]);
+  if (plugin.name !== method.name) {
+    throw new ConfigError(`plugin module '${method.module}' registers '${plugin.name}', not the method '${method.name}' its folds were resolved with`);
+  }
+  return plugin;
 }

@@ -1,7 +1,6 @@
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { UserError } from '@cmcrd/data/user-error';
-import { resolveRun } from './config.js';
 import { type ExecEvent, type ExecuteSummary, recordAttempt } from './execute.js';
 import { type FoldOutcome, type FoldProgress, failedFoldRow } from './fold.js';
 import type { FoldJob } from './jobs.js';
@@ -285,7 +284,7 @@ export async function executeOnQueue(
     const outcome: FoldOutcome =
       wire && !mismatch
         ? decodeOutcome(wire)
-        : { row: failedFoldRow(resolveRun(fold.input), fold.foldKey, error, attempts), epochs: [] };
+        : { row: failedFoldRow(fold.config, fold.foldKey, error, attempts), epochs: [] };
     const { outcome: recorded, inserted, retry } = recordAttempt(store, outcome, attempts, o);
     const row = recorded.row;
     if (retry) {

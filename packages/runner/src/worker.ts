@@ -1,8 +1,7 @@
 import { selectBackend } from '@cmcrd/core';
-import { resolveRun } from './config.js';
 import type { JobMessage } from './execute.js';
 import { FoldExecutor } from './fold.js';
-import { loadBuiltins, loadPluginModules } from './plugins.js';
+import { distillerOf, loadBuiltins } from './plugins.js';
 
 // A worker process: its own tensor backend; runs the fold jobs it is sent and returns the rows
 // (the coordinator is the only writer to the store).
@@ -31,10 +30,11 @@ process.on('message', async (msg: JobMessage | { type: 'stop' }) => {
   if (msg.teacher) sent.set(msg.teacher.key, msg.teacher);
   try {
     await ready;
-    await loadPluginModules(job.input.plugins ?? []);
-    const config = resolveRun(job.input);
+    // The config comes resolved, as plain data: only its plugin is looked up here (an outside
+    // one's module loaded), so that a module that does not load is the job's error, not the fold's.
+    await distillerOf(job.config.method);
     const outcome = await executor.run(
-      config,
+      job.config,
       job.foldKey,
       (p) => {
         if (orphaned()) process.exit(0);

@@ -20,6 +20,7 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 /** A job that only needs an identity here: the claims never look inside it. */
 const job = (hash: string, group: string): FoldJob => ({
   input: { dataset: 'synthetic-seed-iv', method: 'kd' } as FoldJob['input'],
+  config: {} as FoldJob['config'],
   foldKey: hash,
   configHash: hash,
   teacherKey: null,

@@ -9,7 +9,7 @@ const options = z
     temperature: z.number().positive().default(0.07),
     dim: z.number().int().positive().max(4096).default(128),
     momentum: z.number().min(0).max(1).default(0.05),
-    /** K negatives per sample; the runner fills the dataset's within/cross-subject value. */
+    /** K negatives per sample; by default the dataset's within/cross-subject K (`defaults` below). */
     negatives: z.number().int().positive().max(1_000_000).default(1200),
     mcc: z.boolean().default(true),
     us: z.boolean().default(true),
@@ -30,6 +30,8 @@ export const cmcrdPlugin: DistillerPlugin<CmcrdOptions> = {
   color: '#e15759',
   description: 'Cross-modal contrastive representation distillation (memory-bank NCE + US + IEW)',
   options,
+  // The paper's K for the run's dataset and protocol, unless the run gives one.
+  defaults: (ctx) => ({ negatives: ctx.negatives }),
   teacher: (o) => ({ mcc: o.mcc }),
   create(ctx, o) {
     const contrast = new MemoryBankContrast(ctx, {
