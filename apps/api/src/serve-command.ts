@@ -1,7 +1,10 @@
-import { DEFAULT_DB, Store, userPath } from '@cmcrd/runner';
+import { DEFAULT_DB, userPath } from '@cmcrd/runner/paths';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isLoopback } from './host-check.js';
-import { type ServerHandle, type StartServerOptions, startServer } from './server.js';
+import type { ServerHandle, StartServerOptions } from './server.js';
+
+// Light on purpose: `cmcrd --help` registers this command without loading the API (or the store);
+// the action imports them when it runs.
 
 /** Shorter tokens can be guessed or brute-forced over a network; 32 hex characters are 128 bits. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -64,6 +67,7 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
         );
       }
       const apiOnly = !withDashboard || o.apiOnly === true;
+      const [{ Store }, { startServer }] = await Promise.all([import('@cmcrd/runner'), import('./server.js')]);
       // Before anything slow (building the dashboard): a missing store is exit 2, and nothing is created.
       const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host, allowedHosts: o.allowHost ?? [] };
       const server = withDashboard

@@ -147,8 +147,9 @@ export class SweepController {
   }
 
   private spawnSweep(id: number, file: string, r: StartSweep): void {
-    const cli = fileURLToPath(import.meta.resolve('@cmcrd/runner/cli'));
-    const args = [...process.execArgv, cli, 'sweep', file, '--db', this.store.path];
+    // Running from source (tsx), the child is the TypeScript entry and inherits the loader (execArgv).
+    const child = new URL(import.meta.url.endsWith('.ts') ? './sweep-child.ts' : './sweep-child.js', import.meta.url);
+    const args = [...process.execArgv, fileURLToPath(child), 'sweep', file, '--db', this.store.path];
     if (r.workers !== undefined) args.push('--workers', String(r.workers));
     if (r.retries !== undefined) args.push('--retries', String(r.retries));
     if (r.backend !== undefined) args.push('--backend', r.backend);
@@ -158,15 +159,15 @@ export class SweepController {
     mkdirSync(logDir, { recursive: true });
     const log = openSync(join(logDir, `experiment-${id}.log`), 'a');
     // Its own process group, so that a cancel reaches the coordinator and its workers together.
-    const child = spawn(process.execPath, args, {
+    const proc = spawn(process.execPath, args, {
       detached: true,
       stdio: ['ignore', log, log],
       env: process.env,
     });
     closeSync(log);
-    this.children.set(id, child);
-    child.on('exit', () => {
-      if (this.children.get(id) === child) this.children.delete(id);
+    this.children.set(id, proc);
+    proc.on('exit', () => {
+      if (this.children.get(id) === proc) this.children.delete(id);
     });
   }
 }

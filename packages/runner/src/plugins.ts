@@ -199,7 +199,7 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
 }
 
 /** The repeatable --plugin option of the commands that name methods. */
-export const collectPlugin = (v: string, acc: string[] = []): string[] => [...acc, v];
+export { collectPlugin } from './cli-args.js';
 
 /** Loads the --plugin modules of a command, paths relative to where the user ran it: each module and its method. */
 export async function loadCliPlugins(specs: readonly string[] | undefined): Promise<{ module: string; method: string }[]> {
