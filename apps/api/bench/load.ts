@@ -19,7 +19,7 @@ const db = join(dir, 'store.sqlite');
 const { folds, seconds } = writePaperShapedStore(db, SEEDS);
 console.log(`\nAPI load: a store of ${folds.toLocaleString('en')} folds (written in ${seconds.toFixed(1)} s), ${CONNECTIONS} connections, ${SECONDS} s per endpoint`);
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../cli/src/cmcrd.ts', import.meta.url));
 const server = spawn(process.execPath, [...process.execArgv, cli, 'serve', '--api-only', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CMCRD_API_TOKEN: '' } });
 try {
   const url = await new Promise<string>((resolve, reject) => {

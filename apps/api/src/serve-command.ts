@@ -1,8 +1,11 @@
-import { DEFAULT_DB, Store, userPath } from '@cmcrd/store';
+import { DEFAULT_DB, userPath } from '@cmcrd/store/paths';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isLoopback } from './host-check.js';
-import { type ServerHandle, type StartServerOptions, startServer } from './server.js';
+import type { ServerHandle, StartServerOptions } from './server.js';
 import type { SweepRunner } from './sweep-control.js';
+
+// Light on purpose: `cmcrd --help` registers this command without loading the API (or the store);
+// the action imports them when it runs.
 
 /** Shorter tokens can be guessed or brute-forced over a network; 32 hex characters are 128 bits. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -66,6 +69,7 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
         );
       }
       const apiOnly = !withDashboard || o.apiOnly === true;
+      const [{ Store }, { startServer }] = await Promise.all([import('@cmcrd/store'), import('./server.js')]);
       // Before anything slow (building the dashboard): a missing store is exit 2, and nothing is created.
       const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host, allowedHosts: o.allowHost ?? [], sweepRunner };
       const server = withDashboard

@@ -170,15 +170,15 @@ export class SweepController {
     mkdirSync(logDir, { recursive: true });
     const log = openSync(join(logDir, `experiment-${id}.log`), 'a');
     // Its own process group, so that a cancel reaches the coordinator and its workers together.
-    const child = spawn(process.execPath, args, {
+    const proc = spawn(process.execPath, args, {
       detached: true,
       stdio: ['ignore', log, log],
       env: process.env,
     });
     closeSync(log);
-    this.children.set(id, child);
-    child.on('exit', () => {
-      if (this.children.get(id) === child) this.children.delete(id);
+    this.children.set(id, proc);
+    proc.on('exit', () => {
+      if (this.children.get(id) === proc) this.children.delete(id);
     });
   }
 }

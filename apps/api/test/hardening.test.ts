@@ -204,7 +204,7 @@ describe('bearer token', TIMEOUT, () => {
 });
 
 describe('cmcrd serve', TIMEOUT, () => {
-  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../cli/src/cmcrd.ts', import.meta.url));
   const serve = (args: string[], env: Record<string, string>) =>
     spawn(process.execPath, [...process.execArgv, cli, 'serve', '--api-only', '--db', dbPath, '--port', '0', ...args], {
       env: { ...process.env, ...env },

@@ -83,7 +83,7 @@ it('serves the dashboard and the API from a fresh clone, after pnpm install alon
     detached: true, // a process group of its own, stopped as a whole in after()
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Builds the dashboard first (next build, tens of seconds on two cores), then listens.
+  // Builds the command (tsc -b) and the dashboard (next build) first, then listens.
   const origin = await serverOrigin(server, 300_000);
 
   const page = await fetch(`${origin}/`, { signal: AbortSignal.timeout(10_000) });

@@ -3,9 +3,9 @@ import { tf } from './tf.js';
 import { patchWasmKernels } from './wasm-kernels.js';
 import { type AdapterDescription, DeviceLostError, checkDevice, probeWebgpu, recoverDevice, registerWebgpu, webgpuAdapter } from './webgpu.js';
 
-export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
-/** The automatic order (docs/backends.md): GPUs first, then the native CPU build, wasm, plain JS. */
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+import { BACKEND_NAMES, type BackendName } from './names.js';
+
+export { BACKEND_NAMES, type BackendName };
 /** Backends whose tensors live in device memory: training keeps its state there (no per-step readback). */
 export const DEVICE_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'webgpu'];
 

@@ -1,12 +1,9 @@
 import type { Dataset, DatasetSpec } from './dataset-types.js';
 import { ProtocolError } from './errors.js';
+import { PROTOCOL_NAMES, type ProtocolName } from './names.js';
 import { type ZscoreStats, zscoreApplyInPlace, zscoreFit, zscoreFitRows } from './zscore.js';
 
-export type ProtocolName = 'within-subject' | 'cross-subject';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = Object.freeze([
-  'within-subject',
-  'cross-subject',
-] as const);
+export { PROTOCOL_NAMES, type ProtocolName };
 
 /** DESIGN.md section 8. Defaults are leak-free; every other value lets test data in and is recorded. */
 export interface ProtocolOptions {

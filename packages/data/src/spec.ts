@@ -2,6 +2,7 @@ import { EEG_DIM } from './constants.js';
 import type { DatasetSpec } from './dataset-types.js';
 import { UnknownDatasetError } from './errors.js';
 import { loadImported } from './imported.js';
+import { DATASET_NAMES, RELEASE_NAMES } from './names.js';
 
 export type { DatasetFamily, DatasetSpec, Modality } from './dataset-types.js';
 export { EEG_BANDS, EEG_CHANNELS, EEG_DIM } from './constants.js';
@@ -112,10 +113,11 @@ const RELEASES: ReadonlyMap<string, DatasetSpec> = new Map(
   }),
 );
 
-/** The built-in (synthetic) datasets: always available. */
-export const DATASET_NAMES: readonly string[] = Object.freeze([...SPECS.keys()]);
-/** The official releases, available once imported (`cmcrd data import`). */
-export const RELEASE_NAMES: readonly string[] = Object.freeze([...RELEASES.keys()]);
+export { DATASET_NAMES, RELEASE_NAMES };
+// names.ts lists them for the command line's help without loading this module: they must agree.
+if ([...SPECS.keys(), ...RELEASES.keys()].join() !== [...DATASET_NAMES, ...RELEASE_NAMES].join()) {
+  throw new Error(`names.ts lists the datasets ${[...DATASET_NAMES, ...RELEASE_NAMES].join(', ')}, spec.ts has ${[...SPECS.keys(), ...RELEASES.keys()].join(', ')}`);
+}
 
 /** The release's static spec (before its data are known), or undefined for any other name. */
 export function releaseSpec(name: string): DatasetSpec | undefined {

@@ -14,13 +14,9 @@ import padjust from '@stdlib/stats-padjust';
 import ttest from '@stdlib/stats-ttest';
 import wilcoxon from '@stdlib/stats-wilcoxon';
 
-/** The alternative hypothesis about the paired differences `a − b` (scipy's `alternative`). */
-export const ALTERNATIVES = ['two-sided', 'greater', 'less'] as const;
-export type Alternative = (typeof ALTERNATIVES)[number];
+import { ALTERNATIVES, type Alternative, PAIRED_TESTS, type PairedTest } from './stats-options.js';
 
-/** The paired tests a significance table can run. */
-export const PAIRED_TESTS = ['t', 'wilcoxon'] as const;
-export type PairedTest = (typeof PAIRED_TESTS)[number];
+export { ALTERNATIVES, type Alternative, PAIRED_TESTS, type PairedTest };
 
 export interface TTestResult {
   statistic: number;

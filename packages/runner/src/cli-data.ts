@@ -3,16 +3,13 @@ import {
   cachePath,
   DATASET_NAMES,
   type DatasetDescription,
-  dataDir,
   describeDataset,
-  IMPORTABLE_DATASETS,
   type ImportProgress,
   importDataset,
   loadDataset,
   RELEASE_NAMES,
 } from '@cmcrd/data';
-import type { Command } from 'commander';
-import { userPath } from '@cmcrd/store';
+import { userPath } from '@cmcrd/store/paths';
 
 /** A status line on a terminal ("[12/90] file"), nothing elsewhere. */
 function fileProgress(out: NodeJS.WriteStream = process.stderr): ImportProgress {
@@ -40,54 +37,35 @@ function printDescription(d: DatasetDescription, extra: string[] = []): void {
   }
 }
 
-export function registerDataCommands(program: Command): void {
-  const data = program
-    .command('data')
-    .description(`the official SEED releases: import into the local cache (${dataDir()} unless --data-dir or CMCRD_DATA_DIR), list, inspect`);
+export function cmdDataImport(name: string, folder: string, o: { eye?: string }): void {
+  const s = importDataset(name, userPath(folder), { eye: o.eye && userPath(o.eye) }, fileProgress());
+  console.log(
+    `imported ${s.name}: ${s.windows} windows of ${s.subjects.length} subjects (${s.emSubjects.length} with eye movements) in ${s.seconds.toFixed(1)} s → ${s.cache} (${mb(s.bytes)})`,
+  );
+}
 
-  data
-    .command('import')
-    .description('read an official release folder, check every file, and write its cache')
-    .argument('<dataset>', IMPORTABLE_DATASETS.join(' | '))
-    .argument('<folder>', 'the release folder (SEED: ExtractedFeatures or its parent; SEED-IV: the folder holding eeg_feature_smooth and eye_feature_smooth; SEED-V: the folder holding EEG_DE_features and Eye_movement_features)')
-    .option('--eye <folder>', 'SEED only: eye-movement files in the documented layout (default: EyeFeatures next to ExtractedFeatures)')
-    .action((name: string, folder: string, o: { eye?: string }) => {
-      const s = importDataset(name, userPath(folder), { eye: o.eye && userPath(o.eye) }, fileProgress());
-      console.log(
-        `imported ${s.name}: ${s.windows} windows of ${s.subjects.length} subjects (${s.emSubjects.length} with eye movements) in ${s.seconds.toFixed(1)} s → ${s.cache} (${mb(s.bytes)})`,
-      );
-    });
+export function cmdDataList(): void {
+  for (const name of DATASET_NAMES) console.log(`${name.padEnd(18)} built in (synthetic)`);
+  for (const name of RELEASE_NAMES) {
+    const path = cachePath(name);
+    if (!existsSync(path)) {
+      console.log(`${name.padEnd(18)} not imported (cmcrd data import ${name} <folder>)`);
+      continue;
+    }
+    try {
+      const d = describeDataset(loadDataset(name));
+      console.log(`${name.padEnd(18)} imported: ${d.subjects.length} subjects, ${d.windows} windows, ${mb(statSync(path).size)} at ${path}`);
+    } catch (e) {
+      console.log(`${name.padEnd(18)} cache unusable: ${(e as Error).message}`);
+    }
+  }
+}
 
-  data
-    .command('list')
-    .description('the datasets known here: built-in synthetic presets and imported releases')
-    .action(() => {
-      for (const name of DATASET_NAMES) console.log(`${name.padEnd(18)} built in (synthetic)`);
-      for (const name of RELEASE_NAMES) {
-        const path = cachePath(name);
-        if (!existsSync(path)) {
-          console.log(`${name.padEnd(18)} not imported (cmcrd data import ${name} <folder>)`);
-          continue;
-        }
-        try {
-          const d = describeDataset(loadDataset(name));
-          console.log(`${name.padEnd(18)} imported: ${d.subjects.length} subjects, ${d.windows} windows, ${mb(statSync(path).size)} at ${path}`);
-        } catch (e) {
-          console.log(`${name.padEnd(18)} cache unusable: ${(e as Error).message}`);
-        }
-      }
-    });
-
-  data
-    .command('inspect')
-    .description('subjects, sessions, trials, windows, class balance, feature ranges and NaN counts of a dataset')
-    .argument('<dataset>')
-    .action((name: string) => {
-      const ds = loadDataset(name);
-      const meta = 'meta' in ds ? (ds as { meta: { source: string; importedAt: string; contentHash: string } }).meta : null;
-      printDescription(
-        describeDataset(ds),
-        meta ? [`cache:       ${cachePath(name)}`, `imported:    ${meta.importedAt} from ${meta.source}`, `digest:      ${meta.contentHash.slice(0, 16)}`] : [],
-      );
-    });
+export function cmdDataInspect(name: string): void {
+  const ds = loadDataset(name);
+  const meta = 'meta' in ds ? (ds as { meta: { source: string; importedAt: string; contentHash: string } }).meta : null;
+  printDescription(
+    describeDataset(ds),
+    meta ? [`cache:       ${cachePath(name)}`, `imported:    ${meta.importedAt} from ${meta.source}`, `digest:      ${meta.contentHash.slice(0, 16)}`] : [],
+  );
 }

@@ -1,14 +1,13 @@
 // `cmcrd export`: a stored fold's model as files a TensorFlow.js user loads (src/model/export.ts).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Command } from 'commander';
 import { ConfigError } from './errors.js';
 import { exportFiles } from '@cmcrd/reports';
 import { cellModelFold, parseCell, storedModel } from '@cmcrd/store';
-import { DEFAULT_DB, userPath } from '@cmcrd/store';
+import { userPath } from '@cmcrd/store';
 import { Store } from '@cmcrd/store';
 
-interface ExportOptions {
+export interface ExportOptions {
   fold?: string;
   cell?: string;
   foldKey?: string;
@@ -59,16 +58,3 @@ export function cmdExport(o: ExportOptions): number {
   }
 }
 
-export function registerExportCommand(program: Command): void {
-  program
-    .command('export')
-    .description("a stored fold's model as a TensorFlow.js graph model with its preprocessing and a model card (docs/deploy.md)")
-    .option('--fold <id>', 'the fold (its id: cmcrd serve, /api/folds)')
-    .option('--cell <filters>', 'or the one fold of a cell: dataset=…,protocol=…,backbone=…,method=…,direction=…,seed=…')
-    .option('--fold-key <key>', 'with --cell: the fold key (e.g. subject-03), when the cell has several folds')
-    .requiredOption('--out <dir>', 'a new (or empty) folder for model.json, its weights, preprocess.json and MODEL_CARD.md')
-    .option('--db <path>', 'SQLite store', DEFAULT_DB)
-    .action((o: ExportOptions) => {
-      process.exitCode = cmdExport(o);
-    });
-}

@@ -1,18 +1,7 @@
-import { BACKEND_NAMES, type PluginCheckReport, ROW_CHECKS, checkDistillerPlugin, listBackbones, selectBackend } from '@cmcrd/core';
+import { type PluginCheckReport, ROW_CHECKS, checkDistillerPlugin, selectBackend } from '@cmcrd/core';
 import Table from 'cli-table3';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { registerPluginNewCommand } from './cli-plugin-new.js';
 import { importPlugin, resolvePluginSpec } from './plugins.js';
 
-function jsonObject(v: string): Record<string, unknown> {
-  try {
-    const o = JSON.parse(v);
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new Error('not an object');
-    return o;
-  } catch (e) {
-    throw new InvalidArgumentError(`--options must be a JSON object, got '${v}' (${(e as Error).message})`);
-  }
-}
 
 /** The report as a table (one row per backbone and direction), then what failed, in words. */
 export function formatPluginCheck(r: PluginCheckReport): string {
@@ -30,12 +19,8 @@ export function formatPluginCheck(r: PluginCheckReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function backboneList(v: string, acc: string[] = []): string[] {
-  if (!listBackbones().includes(v)) throw new InvalidArgumentError(`unknown backbone '${v}' (known: ${listBackbones().join(', ')})`);
-  return [...acc, v];
-}
 
-interface CheckCommandOptions {
+export interface CheckCommandOptions {
   backbone?: string[];
   options?: Record<string, unknown>;
   seed: number;
@@ -53,19 +38,3 @@ export async function cmdPluginCheck(module: string, o: CheckCommandOptions): Pr
   return report.ok ? 0 : 1;
 }
 
-export function registerPluginCommand(program: Command): void {
-  const plugin = program.command('plugin').description('write and check outside distiller plugins (docs/plugins.md)');
-  plugin
-    .command('check')
-    .description("tries a plugin in seconds on random data, for each backbone's taps and both directions: finite scalar loss, gradients, listed variables, leaks, determinism, strict options, step time")
-    .argument('<module>', 'a plugin file, a package folder or an installed package name')
-    .option('--backbone <name>', `only this backbone (${listBackbones().join(', ')}; repeatable)`, backboneList)
-    .option('--options <json>', "the plugin's options (default: its defaults)", jsonObject)
-    .option('--seed <n>', 'seed of the random data and of the plugin', (v) => Number.parseInt(v, 10), 1)
-    .addOption(new Option('--backend <name>', 'force a tensor backend').choices([...BACKEND_NAMES]))
-    .option('--json', 'the report as JSON')
-    .action(async (module: string, o: CheckCommandOptions) => {
-      process.exitCode = await cmdPluginCheck(module, o);
-    });
-  registerPluginNewCommand(plugin);
-}

@@ -1,16 +1,15 @@
 // `cmcrd predict`: an exported model's class probabilities for the windows of a file.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKEND_NAMES, currentBackend, selectBackend } from '@cmcrd/core';
+import { currentBackend, selectBackend } from '@cmcrd/core';
 import { readWindowsFile } from '@cmcrd/data';
-import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { ConfigError } from './errors.js';
 import type { PreprocessFile } from '@cmcrd/reports';
 import { ExportedModelError, loadExportedModel, predictRows } from './model/exported.js';
 import { userPath } from '@cmcrd/store';
 
-interface PredictOptions {
+export interface PredictOptions {
   model: string;
   input: string;
   format: 'csv' | 'json';
@@ -82,16 +81,3 @@ export async function cmdPredict(o: PredictOptions): Promise<number> {
   return 0;
 }
 
-export function registerPredictCommand(program: Command): void {
-  program
-    .command('predict')
-    .description('class probabilities per window from an exported model (cmcrd export) for a .mat, .npz, .csv or Arrow file')
-    .requiredOption('--model <dir>', 'a folder written by cmcrd export')
-    .requiredOption('--input <file>', "windows of the model's modality: a SEED/SEED-IV .mat (one trial or a session), a SEED-V .npz, a .csv or an Arrow file")
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .option('--out <file>', 'write the output here (default: standard output)')
-    .addOption(new Option('--backend <name>', 'force a tensor backend').choices([...BACKEND_NAMES]))
-    .action(async (o: PredictOptions) => {
-      process.exitCode = await cmdPredict(o);
-    });
-}

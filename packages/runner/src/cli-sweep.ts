@@ -1,24 +1,16 @@
 import { requireBackend } from '@cmcrd/core';
-import { availableParallelism } from 'node:os';
-import { InvalidArgumentError, type Command } from 'commander';
 import { estimateSweep, type TimingProgress } from './estimate.js';
 import { executeJobs } from './execute.js';
 import { expandJobs } from './jobs.js';
-import { DEFAULT_DB, userPath } from '@cmcrd/store';
+import { userPath } from '@cmcrd/store';
 import { executeOnQueue } from './queue.js';
-import { collectPlugin, loadCliPlugins, withCliPlugins } from './plugins.js';
+import { loadCliPlugins, withCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
 import { Ballast } from '@cmcrd/store';
 import { storeFaultOf } from '@cmcrd/store';
 import { Store } from '@cmcrd/store';
 import { expandSweep, loadSweepFile, loadSweepPlugins } from './sweep-file.js';
 
-function count(name: string) {
-  return (v: string) => {
-    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-    return Number(v);
-  };
-}
 
 const hms = (s: number) => {
   const h = Math.floor(s / 3600);
@@ -126,25 +118,6 @@ export async function cmdSweep(file: string, o: SweepCommandOptions): Promise<nu
   }
 }
 
-export function registerSweepCommand(program: Command, workersDefault = availableParallelism()): void {
-  program
-    .command('sweep')
-    .description('every fold of a sweep file (docs/sweeps.md); run it again after any crash to run exactly the missing folds')
-    .argument('<file>', 'a sweep file, e.g. sweeps/paper.yaml')
-    .option('--real', 'the imported releases (seed, seed-iv, seed-v) instead of the synthetic presets')
-    .option('--dry-run', 'count the folds (stored, to run) and estimate the time from measured step times; trains nothing')
-    .option('--workers <n>', 'worker processes, each with its own backend', count('--workers'), workersDefault)
-    .option('--backend <name>', 'force a tensor backend')
-    .option('--retries <n>', 'how many more times a failed fold is started', count('--retries'), 1)
-    .option('--db <path>', 'SQLite store', DEFAULT_DB)
-    .option('--queue <url>', 'run the folds on `cmcrd worker`s through this Redis (redis://host:port[/db]) instead of local worker processes')
-    .option('--plugin <module>', 'load an outside distiller plugin the sweep file uses but does not name (repeatable)', collectPlugin)
-    .option('--embeddings', "store a 2-D t-SNE of each fold's test-set features with it (about half a second per fold; not part of a fold's identity)")
-    .option('--keep-models', "store each fold's trained model with it, for cmcrd export (or keepModels: true in the sweep file; not part of a fold's identity)")
-    .action(async (file: string, o: SweepCommandOptions) => {
-      process.exitCode = await cmdSweep(file, o);
-    });
-}
 
 /** Progress of the step timing: one overwritten line on a terminal, one line per round otherwise. */
 function timingProgress(): (p: TimingProgress) => void {

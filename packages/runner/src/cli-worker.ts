@@ -1,15 +1,7 @@
-import { BACKEND_NAMES } from '@cmcrd/core';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+
 import { QueueError, redactUrl } from './queue.js';
 import { type QueueWorker, type QueueWorkerEvent, runQueueWorker } from './queue-worker.js';
 
-function positive(name: string) {
-  return (v: string) => {
-    if (!/^[1-9]\d*$/.test(v))
-      throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
-    return Number(v);
-  };
-}
 
 export interface WorkerCommandOptions {
   queue: string;
@@ -72,31 +64,3 @@ export async function cmdWorker(o: WorkerCommandOptions): Promise<number> {
   return 0;
 }
 
-export function registerWorkerCommand(program: Command): void {
-  program
-    .command('worker')
-    .description(
-      'runs the folds of distributed sweeps (`cmcrd sweep --queue`), on any machine that reaches the Redis (docs/sweeps.md)',
-    )
-    .requiredOption('--queue <url>', 'the Redis of the sweep: redis://host:port[/db]')
-    .option(
-      '--concurrency <n>',
-      'folds at a time, each in its own process with its own backend',
-      positive('--concurrency'),
-      1,
-    )
-    .addOption(new Option('--backend <name>', 'force a tensor backend').choices([...BACKEND_NAMES]))
-    .option(
-      '--lock-ms <n>',
-      "a dead worker's fold goes to another worker after about this long (default $CMCRD_QUEUE_LOCK_MS or 30000)",
-      positive('--lock-ms'),
-    )
-    .option(
-      '--stalled-ms <n>',
-      'how often to look for folds whose worker died (default $CMCRD_QUEUE_STALLED_MS or --lock-ms)',
-      positive('--stalled-ms'),
-    )
-    .action(async (o: WorkerCommandOptions) => {
-      process.exitCode = await cmdWorker(o);
-    });
-}

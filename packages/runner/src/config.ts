@@ -27,31 +27,9 @@ export const UNIMODAL_METHODS = ['eeg-only', 'em-only'] as const;
 /** The unimodal references and their decision fusion (both modalities at test time). */
 export const REFERENCE_METHODS = [...UNIMODAL_METHODS, 'fusion'] as const;
 
-/**
- * The defaults of a cell, in one place: the schema below fills them, and the CLI shows them in its
- * help. The warm-up has no constant default: see defaultWarmupEpochs.
- */
-export const RUN_DEFAULTS = Object.freeze({
-  protocol: 'within-subject',
-  backbone: 'dnn',
-  direction: 'em->eeg',
-  seed: 1,
-  dataSeed: 0,
-  epochs: 40,
-  teacherEpochs: 50,
-  batchSize: 32,
-  lr: 1e-3,
-  weightDecay: 1e-3,
-});
+import { RUN_DEFAULTS, defaultWarmupEpochs } from './run-defaults.js';
 
-/**
- * The student's warm-up epochs when a cell does not give them: a quarter of its epochs, at most
- * 10 (the paper's 10 of 40). One rule for `cmcrd run`, sweeps and the API, so that the same cell
- * has one identity however it is run, and a short sweep (`epochs: 4`) is not refused.
- */
-export function defaultWarmupEpochs(epochs: number): number {
-  return Math.min(10, Math.floor(epochs / 4));
-}
+export { RUN_DEFAULTS, defaultWarmupEpochs };
 
 /** What a user may give for one cell of a comparison: everything but the fold. */
 export const runInputSchema = z

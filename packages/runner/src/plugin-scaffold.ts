@@ -36,12 +36,12 @@ function workspaceTypesOf(name: string): string {
 
 export interface CliTools {
   node: string;
-  /** node arguments that run TypeScript against this CLI's sources (empty for the built CLI). */
+  /** node arguments that run TypeScript (and, from source, against this CLI's sources). */
   loader: string[];
   cli: string;
   tsc: string;
   env: string;
-  /** The tsconfig tsx should read when running from source (null for the built CLI). */
+  /** The tsconfig tsx should read (the runner's: the plugin folder's paths are for types only). */
   tsconfig: string | null;
 }
 
@@ -52,11 +52,12 @@ export function cliTools(): CliTools {
   const entry = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : '';
   return {
     node: process.execPath,
-    loader: fromSource ? ['--conditions=@cmcrd/source', '--import', import.meta.resolve('tsx')] : [],
+    // The plugin is TypeScript: tsx runs it under the built CLI too (without the source condition).
+    loader: fromSource ? ['--conditions=@cmcrd/source', '--import', import.meta.resolve('tsx')] : ['--import', import.meta.resolve('tsx')],
     cli: /\.[cm]?[jt]s$/.test(entry) ? entry : join(dirname(here), `cli${ext}`),
     tsc: require.resolve('typescript/bin/tsc'),
     env: join(dirname(here), `plugin-env${ext}`),
-    tsconfig: fromSource ? join(dirname(dirname(here)), 'tsconfig.json') : null,
+    tsconfig: join(dirname(dirname(here)), 'tsconfig.json'),
   };
 }
 

@@ -159,10 +159,26 @@ function pluginExportOf(mod: Record<string, unknown>, spec: string): unknown {
   throw new ConfigError(`plugin module '${spec}' has no default export (${has}): write \`export default yourPlugin\``);
 }
 
+let typeScript: Promise<void> | null = null;
+
+/**
+ * A plugin written in TypeScript, loaded by the compiled cmcrd (which runs without tsx): tsx's
+ * loader, registered once, the first time one is imported. Its tsconfig lookup is off: a plugin
+ * folder's `paths` (types only, see plugin-scaffold.ts) must not redirect the CLI's own imports.
+ */
+function loadTypeScript(): Promise<void> {
+  if (import.meta.url.endsWith('.ts')) return Promise.resolve(); // running from source: tsx is on
+  typeScript ??= import('tsx/esm/api').then(({ register: registerTsx }) => {
+    registerTsx({ tsconfig: false });
+  });
+  return typeScript;
+}
+
 /** Imports a plugin module (a resolved spec) and returns its plugin object, unchecked. */
 export async function importPlugin(spec: string): Promise<unknown> {
   if (isAbsolute(spec) && !existsSync(spec)) throw new ConfigError(`plugin module '${spec}' does not exist`);
   const target = prepareImport(spec);
+  if (/\.[cm]?ts$/.test(target)) await loadTypeScript();
   let mod: Record<string, unknown>;
   try {
     mod = await import(target);
@@ -180,6 +196,9 @@ export async function importPlugin(spec: string): Promise<unknown> {
  */
 export async function loadPluginModules(specs: readonly string[]): Promise<DistillerPlugin[]> {
   const plugins: DistillerPlugin[] = [];
+  // A plugin may not take a built-in's name: they are registered first (only when there are plugins,
+  // so that a report without them loads no TensorFlow.js).
+  if (specs.length > 0) loadBuiltins();
   for (const spec of specs) {
     const known = loaded.get(spec);
     if (known) {
@@ -207,7 +226,7 @@ export async function loadPluginModules(specs: readonly string[]): Promise<Disti
 }
 
 /** The repeatable --plugin option of the commands that name methods. */
-export const collectPlugin = (v: string, acc: string[] = []): string[] => [...acc, v];
+export { collectPlugin } from './cli-args.js';
 
 /** Loads the --plugin modules of a command, paths relative to where the user ran it: each module and its method. */
 export async function loadCliPlugins(specs: readonly string[] | undefined): Promise<{ module: string; method: string }[]> {

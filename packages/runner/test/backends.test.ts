@@ -14,7 +14,7 @@ import { Store } from '@cmcrd/store';
 loadBuiltins();
 const dir = mkdtempSync(join(tmpdir(), 'cmcrd-backends-'));
 const backend = process.env.CMCRD_TEST_BACKEND || 'wasm';
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../../apps/cli/src/cmcrd.ts', import.meta.url));
 
 // The smallest synthetic fold (1,330 training windows), one epoch each, K = 64: lavapipe runs a
 // step in ~0.2 s, and CI's webgpu pass should stay within a few minutes.

@@ -15,7 +15,7 @@ import { WorkSource } from '../src/work-source.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-coordinators-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../../apps/cli/src/cmcrd.ts', import.meta.url));
 
 /** A job that only needs an identity here: the claims never look inside it. */
 const job = (hash: string, group: string): FoldJob => ({

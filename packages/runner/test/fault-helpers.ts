@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { Store } from '@cmcrd/store';
 import { fixtureRow, goldenFolds, insertFolds } from '../src/testing.js';
 
-export const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../../apps/cli/src/cmcrd.ts', import.meta.url));
 /** `node <flags> cli.ts`, as a shell command (for scripts run in a private mount namespace). */
 export const CLI_SHELL = [process.execPath, ...process.execArgv, CLI].map((a) => `'${a}'`).join(' ');
 

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '../../..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const cli = resolve(here, '../src/cli.ts');
+const cli = resolve(here, '../../../apps/cli/src/cmcrd.ts');
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-packages-'));
 const PACKAGES = ['core', 'data', 'kd-baselines'];
 

@@ -44,7 +44,7 @@ test('each way of breaking the contract fails its own check, and only that one',
 });
 
 test('cmcrd plugin check prints the table and exits 0 for a sound plugin, 1 when a check fails', () => {
-  const cli = resolve(here, '../src/cli.ts');
+  const cli = resolve(here, '../../../apps/cli/src/cmcrd.ts');
   const run = (module: string) =>
     spawnSync(process.execPath, ['--conditions=@cmcrd/source', '--import', 'tsx', cli, 'plugin', 'check', module, '--backbone', 'dnn', '--backend', 'wasm'], { cwd: here, encoding: 'utf8', env: { ...process.env, INIT_CWD: here } });
   const good = run('./fixtures/outside-at.ts');

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 // `cmcrd plugin new` in a folder outside the repository: the package it writes type-checks, tests
 // and runs at once, through its own npm scripts, with nothing installed and no symlinks.
 const here = fileURLToPath(new URL('.', import.meta.url));
-const cli = resolve(here, '../src/cli.ts');
+const cli = resolve(here, '../../../apps/cli/src/cmcrd.ts');
 const outside = mkdtempSync(join(tmpdir(), 'cmcrd-plugin-new-'));
 const dir = join(outside, 'my-hint');
 const env: NodeJS.ProcessEnv = { ...process.env, INIT_CWD: outside };

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 // A plugin written outside the repository, with no node_modules of its own, run through the real
 // CLI: its imports of @cmcrd/core, zod and @tensorflow/tfjs-core reach the CLI's own modules.
 const here = fileURLToPath(new URL('.', import.meta.url));
-const cli = resolve(here, '../src/cli.ts');
+const cli = resolve(here, '../../../apps/cli/src/cmcrd.ts');
 const outside = mkdtempSync(join(tmpdir(), 'cmcrd-outside-'));
 
 function cmcrd(args: string[], cwd = outside) {

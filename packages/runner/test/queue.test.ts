@@ -106,7 +106,7 @@ const node = [process.execPath, '--conditions=@cmcrd/source', '--import', 'tsx']
 
 /** `cmcrd worker` in its own process. */
 async function startWorker(url: string, env: Record<string, string> = {}) {
-  const w = start([...node, 'src/cli.ts', 'worker', '--queue', url, '--backend', 'wasm'], env);
+  const w = start([...node, '../../apps/cli/src/cmcrd.ts', 'worker', '--queue', url, '--backend', 'wasm'], env);
   await w.line(/taking folds from/);
   return w;
 }

@@ -552,8 +552,10 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   const write = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
   const error = console.error;
-  process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  // Text is the command's; the test runner's own messages to its parent are binary and pass through
+  // (the command's actions load their modules as they run, which lets the runner write meanwhile).
+  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? out.push(s) > 0 : write(s, ...rest))) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? err.push(s) > 0 : writeErr(s, ...rest))) as typeof process.stderr.write;
   console.error = (...a: unknown[]) => err.push(`${a.join(' ')}\n`);
   try {
     const code = await main(['node', 'cmcrd', ...argv]);

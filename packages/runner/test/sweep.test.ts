@@ -121,7 +121,7 @@ test('kill -9 of the coordinator mid-sweep: its workers stop, and running the sw
   const file = join(dir, 'kill.yaml');
   const db = join(dir, 'kill.sqlite');
   writeFileSync(file, SWEEP);
-  const cli = join(here, '../src/cli.ts');
+  const cli = join(here, '../../../apps/cli/src/cmcrd.ts');
   const coordinator: ChildProcess = spawn(
     process.execPath,
     ['--conditions=@cmcrd/source', '--import', 'tsx', cli, 'sweep', file, '--db', db, '--workers', '2', '--backend', 'wasm'],

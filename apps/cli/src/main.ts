@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { registerServeCommand } from '@cmcrd/api/serve-command';
+import { type CommandExtension, main as runnerMain } from '@cmcrd/runner/cli';
+import { sweepRunner } from '@cmcrd/runner/sweep-service';
+
+// The `cmcrd` command: the runner's commands, and `serve` (dashboard + API; --api-only for the API
+// alone). Like every other action, serve's imports the server (and the dashboard's) when it runs.
+
+/** How this command runs itself: sweeps started over the API are `cmcrd sweep …` child processes. */
+function ownCommandLine(): string[] {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(fromSource ? './cmcrd.ts' : './cmcrd.js', import.meta.url));
+  return [...(fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : []), entry];
+}
+
+const serve: CommandExtension = (program) =>
+  registerServeCommand(
+    program,
+    async (options) => (await import('@cmcrd/dashboard/server')).startDashboard(options),
+    sweepRunner(ownCommandLine()),
+  );
+
+/** Runs `cmcrd` on argv (node, script, …args); resolves with the exit code. */
+export function main(argv: string[]): Promise<number> {
+  return runnerMain(argv, [serve]);
+}

@@ -1,0 +1,213 @@
+import { availableParallelism } from 'node:os';
+import { BACKEND_NAMES, BUILTIN_BACKBONE_NAMES } from '@cmcrd/core/names';
+import { dataDir, RELEASE_NAMES } from '@cmcrd/data/names';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { collectPlugin, count, json, positive } from './cli-args.js';
+import type { ExportOptions } from './cli-export.js';
+import type { CheckCommandOptions } from './cli-plugin.js';
+import type { PredictOptions } from './cli-predict.js';
+import type { ReportCommandOptions } from './cli-report.js';
+import type { SweepCommandOptions } from './cli-sweep.js';
+import type { WorkerCommandOptions } from './cli-worker.js';
+import { DEFAULT_DB } from '@cmcrd/store/paths';
+import { REPORT_FORMATS, TABLE_KINDS } from '@cmcrd/reports/model';
+import { ALTERNATIVES, PAIRED_TESTS } from '@cmcrd/reports/stats-options';
+
+// The commands' names, options and help. Nothing here loads TensorFlow.js, BullMQ, a plugin or
+// the dataset code: each action imports its module when it runs, so that `cmcrd --help` and
+// `cmcrd <command> --help` answer at once.
+
+export const backendOption = () => new Option('--backend <name>', 'force a tensor backend').choices([...BACKEND_NAMES]);
+
+export function registerReportCommand(program: Command, int: (name: string) => (v: string) => number): void {
+  program
+    .command('report')
+    .description("one of the paper's tables from the folds in a store, with the paper's values beside ours")
+    .argument(
+      '<table>',
+      `${TABLE_KINDS.join(' | ')} (Tables 1/2/4, 3, 5, 6, 7), or all: every table in every format into --out DIR`,
+    )
+    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .option('--dataset <name>', 'only this dataset')
+    .option('--protocol <name>', 'only this protocol (within-subject, cross-subject)')
+    .option('--direction <dir>', "only this direction ('em->eeg' or 'eeg->em'; the unimodal rows stay)")
+    .option('--backbone <name>', 'only this backbone')
+    .option('--seed <n>', 'only this seed', int('--seed'))
+    .option('--reference <row>', 'significance: the method tested against the others', 'cmcrd')
+    .addOption(
+      new Option(
+        '--family <family>',
+        "significance: BH over each column's comparisons or over the whole table",
+      )
+        .choices(['column', 'table'])
+        .default('column'),
+    )
+    .addOption(
+      new Option('--test <test>', 'significance: the paired t-test or the Wilcoxon signed-rank test')
+        .choices([...PAIRED_TESTS])
+        .default('t'),
+    )
+    .addOption(
+      new Option(
+        '--alternative <side>',
+        'significance: the alternative hypothesis about reference − baseline',
+      )
+        .choices([...ALTERNATIVES])
+        .default('two-sided'),
+    )
+    .addOption(
+      new Option(
+        '--variants <which>',
+        "rows for each method's default options only, or for every option variant in the store",
+      )
+        .choices(['default', 'all'])
+        .default('default'),
+    )
+    .option('--no-paper', "leave out the paper's values")
+    .option('--out <dir>', 'report all: the folder to write the bundle to')
+    .option('--plugin <module>', "an outside distiller plugin, so that its default options are known (repeatable)", collectPlugin)
+    .action(async (table: string, o: ReportCommandOptions & { out?: string; plugin?: string[] }) => {
+      process.exitCode = await (await import('./cli-report.js')).cmdReportCommand(table, o);
+    });
+}
+
+export function registerSweepCommand(program: Command, workersDefault = availableParallelism()): void {
+  program
+    .command('sweep')
+    .description('every fold of a sweep file (docs/sweeps.md); run it again after any crash to run exactly the missing folds')
+    .argument('<file>', 'a sweep file, e.g. sweeps/paper.yaml')
+    .option('--real', 'the imported releases (seed, seed-iv, seed-v) instead of the synthetic presets')
+    .option('--dry-run', 'count the folds (stored, to run) and estimate the time from measured step times; trains nothing')
+    .option('--workers <n>', 'worker processes, each with its own backend', count('--workers'), workersDefault)
+    .option('--backend <name>', 'force a tensor backend')
+    .option('--retries <n>', 'how many more times a failed fold is started', count('--retries'), 1)
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .option('--queue <url>', 'run the folds on `cmcrd worker`s through this Redis (redis://host:port[/db]) instead of local worker processes')
+    .option('--plugin <module>', 'load an outside distiller plugin the sweep file uses but does not name (repeatable)', collectPlugin)
+    .option('--embeddings', "store a 2-D t-SNE of each fold's test-set features with it (about half a second per fold; not part of a fold's identity)")
+    .option('--keep-models', "store each fold's trained model with it, for cmcrd export (or keepModels: true in the sweep file; not part of a fold's identity)")
+    .action(async (file: string, o: SweepCommandOptions) => {
+      process.exitCode = await (await import('./cli-sweep.js')).cmdSweep(file, o);
+    });
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'runs the folds of distributed sweeps (`cmcrd sweep --queue`), on any machine that reaches the Redis (docs/sweeps.md)',
+    )
+    .requiredOption('--queue <url>', 'the Redis of the sweep: redis://host:port[/db]')
+    .option(
+      '--concurrency <n>',
+      'folds at a time, each in its own process with its own backend',
+      positive('--concurrency'),
+      1,
+    )
+    .addOption(backendOption())
+    .option(
+      '--lock-ms <n>',
+      "a dead worker's fold goes to another worker after about this long (default $CMCRD_QUEUE_LOCK_MS or 30000)",
+      positive('--lock-ms'),
+    )
+    .option(
+      '--stalled-ms <n>',
+      'how often to look for folds whose worker died (default $CMCRD_QUEUE_STALLED_MS or --lock-ms)',
+      positive('--stalled-ms'),
+    )
+    .action(async (o: WorkerCommandOptions) => {
+      process.exitCode = await (await import('./cli-worker.js')).cmdWorker(o);
+    });
+}
+
+export function registerDataCommands(program: Command): void {
+  const data = program
+    .command('data')
+    .description(`the official SEED releases: import into the local cache (${dataDir()} unless --data-dir or CMCRD_DATA_DIR), list, inspect`);
+
+  data
+    .command('import')
+    .description('read an official release folder, check every file, and write its cache')
+    .argument('<dataset>', RELEASE_NAMES.join(' | '))
+    .argument('<folder>', 'the release folder (SEED: ExtractedFeatures or its parent; SEED-IV: the folder holding eeg_feature_smooth and eye_feature_smooth; SEED-V: the folder holding EEG_DE_features and Eye_movement_features)')
+    .option('--eye <folder>', 'SEED only: eye-movement files in the documented layout (default: EyeFeatures next to ExtractedFeatures)')
+    .action(async (name: string, folder: string, o: { eye?: string }) => {
+      (await import('./cli-data.js')).cmdDataImport(name, folder, o);
+    });
+
+  data
+    .command('list')
+    .description('the datasets known here: built-in synthetic presets and imported releases')
+    .action(async () => {
+      (await import('./cli-data.js')).cmdDataList();
+    });
+
+  data
+    .command('inspect')
+    .description('subjects, sessions, trials, windows, class balance, feature ranges and NaN counts of a dataset')
+    .argument('<dataset>')
+    .action(async (name: string) => {
+      (await import('./cli-data.js')).cmdDataInspect(name);
+    });
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description("a stored fold's model as a TensorFlow.js graph model with its preprocessing and a model card (docs/deploy.md)")
+    .option('--fold <id>', 'the fold (its id: cmcrd serve, /api/folds)')
+    .option('--cell <filters>', 'or the one fold of a cell: dataset=…,protocol=…,backbone=…,method=…,direction=…,seed=…')
+    .option('--fold-key <key>', 'with --cell: the fold key (e.g. subject-03), when the cell has several folds')
+    .requiredOption('--out <dir>', 'a new (or empty) folder for model.json, its weights, preprocess.json and MODEL_CARD.md')
+    .option('--db <path>', 'SQLite store', DEFAULT_DB)
+    .action(async (o: ExportOptions) => {
+      process.exitCode = (await import('./cli-export.js')).cmdExport(o);
+    });
+}
+
+export function registerPredictCommand(program: Command): void {
+  program
+    .command('predict')
+    .description('class probabilities per window from an exported model (cmcrd export) for a .mat, .npz, .csv or Arrow file')
+    .requiredOption('--model <dir>', 'a folder written by cmcrd export')
+    .requiredOption('--input <file>', "windows of the model's modality: a SEED/SEED-IV .mat (one trial or a session), a SEED-V .npz, a .csv or an Arrow file")
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--out <file>', 'write the output here (default: standard output)')
+    .addOption(backendOption())
+    .action(async (o: PredictOptions) => {
+      process.exitCode = await (await import('./cli-predict.js')).cmdPredict(o);
+    });
+}
+
+/** Built-in backbones only: an outside plugin's are not loaded while the arguments are parsed. */
+function backboneList(v: string, acc: string[] = []): string[] {
+  if (!BUILTIN_BACKBONE_NAMES.includes(v)) throw new InvalidArgumentError(`unknown backbone '${v}' (known: ${BUILTIN_BACKBONE_NAMES.join(', ')})`);
+  return [...acc, v];
+}
+
+export function registerPluginCommand(program: Command): void {
+  const plugin = program.command('plugin').description('write and check outside distiller plugins (docs/plugins.md)');
+  plugin
+    .command('check')
+    .description("tries a plugin in seconds on random data, for each backbone's taps and both directions: finite scalar loss, gradients, listed variables, leaks, determinism, strict options, step time")
+    .argument('<module>', 'a plugin file, a package folder or an installed package name')
+    .option('--backbone <name>', `only this backbone (${BUILTIN_BACKBONE_NAMES.join(', ')}; repeatable)`, backboneList)
+    .option('--options <json>', "the plugin's options (default: its defaults)", jsonOptions)
+    .option('--seed <n>', 'seed of the random data and of the plugin', (v) => Number.parseInt(v, 10), 1)
+    .addOption(backendOption())
+    .option('--json', 'the report as JSON')
+    .action(async (module: string, o: CheckCommandOptions) => {
+      process.exitCode = await (await import('./cli-plugin.js')).cmdPluginCheck(module, o);
+    });
+  plugin
+    .command('new')
+    .description('a new plugin package: src/index.ts from a template, a test that runs the checker, a tsconfig against this cmcrd, a README')
+    .argument('<name>', "the method name, lowercase (e.g. 'my-loss')")
+    .option('--dir <path>', 'where to write it (default: ./<name>); must not exist or be empty')
+    .action(async (name: string, o: { dir?: string }) => {
+      (await import('./cli-plugin-new.js')).cmdPluginNew(name, o);
+    });
+}
+
+const jsonOptions = json('--options');
