@@ -62,7 +62,7 @@ try {
   timed(['--version']); // builds if needed: not timed
   // A small store of the golden fixture's folds (written with the runner's testing helpers, untimed).
   const db = join(work, 'demo.sqlite');
-  const [{ Store }, { goldenFolds, fixtureRow, insertFolds }] = await Promise.all([import('@cmcrd/runner'), import('@cmcrd/runner/testing')]);
+  const [{ Store }, { goldenFolds, fixtureRow, insertFolds }] = await Promise.all([import('@cmcrd/store'), import('@cmcrd/store/testing')]);
   const store = Store.open(db);
   insertFolds(store, goldenFolds().map(fixtureRow));
   store.close();
