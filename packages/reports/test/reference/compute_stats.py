@@ -12,7 +12,7 @@ vectors computed with statsmodels.stats.multitest.multipletests(method='fdr_bh')
 Run with Debian's interpreter, which has scipy 1.10 and statsmodels 0.13 (the
 `python3` on PATH may be another interpreter without them):
 
-    /usr/bin/python3 packages/runner/test/reference/compute_stats.py
+    /usr/bin/python3 packages/reports/test/reference/compute_stats.py
 
 This script is independent of the TypeScript code: it never imports or runs
 it, so stats.test.ts compares our implementation with the Python libraries,
