@@ -9,7 +9,6 @@ import {
   parseTableKind,
   ReportError,
 } from '@cmcrd/reports';
-import { loadCliPlugins } from './plugins.js';
 import { referenceVariantsHint } from '@cmcrd/reports';
 import { storeFaultOf } from '@cmcrd/store';
 import { Store } from '@cmcrd/store';
@@ -60,7 +59,8 @@ export function cmdReport(
 
 /** `cmcrd report <table>`: one table to stdout, or `all` into --out. */
 export async function cmdReportCommand(table: string, o: ReportCommandOptions & { out?: string; plugin?: string[] }): Promise<number> {
-  await loadCliPlugins(o.plugin);
+  // Outside plugins (and with them TensorFlow.js) load only when asked for: reading a store needs neither.
+  if (o.plugin?.length) await (await import('./plugins.js')).loadCliPlugins(o.plugin);
   if (table === 'all') {
     if (!o.out) throw new ReportError('report all needs --out DIR (the folder to write every table to)');
     return cmdReportAll({ ...o, out: o.out });
