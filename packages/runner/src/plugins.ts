@@ -77,11 +77,19 @@ function packageEntry(dir: string): string {
   }
   let entry: string | undefined;
   if (pkg.exports !== undefined) {
-    try {
-      entry = packageExports(pkg, '.', { conditions: [...activeConditions(), 'node', 'import'] })?.[0];
-    } catch (e) {
-      throw new ConfigError(`plugin folder '${dir}': package.json 'exports' has no entry for import (${(e as Error).message})`);
+    // The source entry first (a scaffolded plugin's `@cmcrd/source`: its TypeScript, loaded through
+    // tsx, so that an edit needs no build), whether or not this CLI runs from source itself; then the
+    // entry for this process's conditions (a built or published package's `dist/`).
+    const candidates: string[] = [];
+    for (const conditions of [['@cmcrd/source', ...activeConditions()], activeConditions()]) {
+      try {
+        const found = packageExports(pkg, '.', { conditions: [...conditions, 'node', 'import'] })?.[0];
+        if (found) candidates.push(found);
+      } catch (e) {
+        throw new ConfigError(`plugin folder '${dir}': package.json 'exports' has no entry for import (${(e as Error).message})`);
+      }
     }
+    entry = candidates.find((c) => existsSync(resolve(dir, c))) ?? candidates[candidates.length - 1];
   }
   entry ??= typeof pkg.main === 'string' ? pkg.main : 'index.js';
   const file = resolve(dir, entry);
