@@ -89,12 +89,11 @@ export function reportFromFacts(
  * direction's table.
  */
 export function buildReport(store: Store, kind: TableKind, o: ReportOptions = {}): ReportTable[] {
+  return reportFromFacts(kind, readFacts(store, o), o);
+}
+
+/** The fold facts a report of these filters is built from, with what the folds recorded about their methods. */
+export function readFacts(store: Store, o: ReportOptions): FoldFact[] {
   registerRecorded(store);
-  const facts = store.foldFacts({
-    dataset: o.dataset,
-    protocol: o.protocol,
-    backbone: o.backbone,
-    seed: o.seed,
-  });
-  return reportFromFacts(kind, facts, o);
+  return store.foldFacts({ dataset: o.dataset, protocol: o.protocol, backbone: o.backbone, seed: o.seed });
 }

@@ -1,7 +1,7 @@
 import { count } from 'drizzle-orm';
 import { schema } from '@cmcrd/store';
 import type { Store } from '@cmcrd/store';
-import { registerRecorded, reportFromFacts } from './build.js';
+import { readFacts, reportFromFacts } from './build.js';
 import { formatReport } from './format/index.js';
 import { latexDocument } from './format/latex.js';
 import { type ReportFormat, type ReportOptions, TABLE_KINDS, type TableKind } from './model.js';
@@ -43,13 +43,7 @@ export function reportBundle(
   o: ReportOptions = {},
   meta: { generatedAt?: Date; storeLabel?: string } = {},
 ): BundleFile[] {
-  registerRecorded(store);
-  const facts = store.foldFacts({
-    dataset: o.dataset,
-    protocol: o.protocol,
-    backbone: o.backbone,
-    seed: o.seed,
-  });
+  const facts = readFacts(store, o);
   const files: BundleFile[] = [];
   const kinds: { kind: TableKind; tables: number }[] = [];
   for (const kind of TABLE_KINDS) {

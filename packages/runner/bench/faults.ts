@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '@cmcrd/store';
-import { writePaperShapedStore } from '../src/testing.js';
+import { writePaperShapedStore } from '@cmcrd/store/testing';
 import { inspectStore, writeTinySweep } from '../test/fault-helpers.js';
 import { KILL_KINDS, doneFolds, killRound, prng, startSweep, trainedTwice } from '../test/kill-harness.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '@cmcrd/store';
 import { TABLE_KINDS, buildReport, formatReport } from '@cmcrd/reports';
-import { writePaperShapedStore } from '../src/testing.js';
+import { writePaperShapedStore } from '@cmcrd/store/testing';
 
 const SEEDS = 18;
 const TARGET_MS = 1000;

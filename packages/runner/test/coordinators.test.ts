@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { ClaimBoard } from '../src/claims.js';
 import type { FoldJob } from '../src/jobs.js';
 import { schema as schemaModule } from '@cmcrd/store';
 import { Store } from '@cmcrd/store';
-import { fixtureRow } from '../src/testing.js';
+import { fixtureRow } from '@cmcrd/store/testing';
 import { WorkSource } from '../src/work-source.js';
+import { CLI as cli, writeTinySweep } from './fault-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-coordinators-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-const cli = fileURLToPath(new URL('../../../apps/cli/src/cmcrd.ts', import.meta.url));
 
 /** A job that only needs an identity here: the claims never look inside it. */
 const job = (hash: string, group: string): FoldJob => ({
@@ -94,21 +93,7 @@ describe('claims in the store', () => {
 describe('two `cmcrd sweep` processes on one store', { timeout: 300_000 }, () => {
   it('share the folds: each trained once, the summaries add up, the sweep row finished after both', async () => {
     const file = join(work, 'small.yaml');
-    writeFileSync(
-      file,
-      [
-        'name: small',
-        'defaults:',
-        '  epochs: 2',
-        '  warmupEpochs: 1',
-        '  teacherEpochs: 2',
-        'grids:',
-        '  - dataset: synthetic-seed-iv',
-        '    method: [eeg-only, kd]',
-        '    folds: [subject-01, subject-02, subject-03, subject-04]',
-        '',
-      ].join('\n'),
-    );
+    writeTinySweep(file, 4, 'small');
     const db = join(work, 'two.sqlite');
     Store.open(db).close();
     const start = () => {

@@ -11,7 +11,7 @@ import { Store } from '@cmcrd/store';
 import { buildReport, formatReport } from '@cmcrd/reports';
 import { loadBuiltins } from '../src/plugins.js';
 import { BUILTIN_DISPLAY_NAMES, displayLabel, displayName } from '@cmcrd/reports';
-import { CMCRD_DEFAULTS, fixtureRow, insertFolds } from '../src/testing.js';
+import { CMCRD_DEFAULTS, fixtureRow, insertFolds } from '@cmcrd/store/testing';
 
 test('the built-in distillers declare the display names and colours the reports use without loading them', () => {
   loadBuiltins();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Store } from '@cmcrd/store';
-import { fixtureRow, goldenFolds, insertFolds } from '../src/testing.js';
+import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/store/testing';
 
 export const CLI = fileURLToPath(new URL('../../../apps/cli/src/cmcrd.ts', import.meta.url));
 /** `node <flags> cli.ts`, as a shell command (for scripts run in a private mount namespace). */

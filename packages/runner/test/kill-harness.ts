@@ -3,7 +3,7 @@
 // Not a test file itself.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { seeded } from '../src/testing.js';
+import { seeded } from '@cmcrd/store/testing';
 import { CLI, inspectStore } from './fault-helpers.js';
 
 export type KillKind = 'coordinator' | 'worker' | 'one of two coordinators';

@@ -11,7 +11,7 @@ import { Store } from '@cmcrd/store';
 import { resolveRun } from '../src/config.js';
 import { failedFoldRow } from '../src/fold.js';
 import { BUILTIN_DISTILLERS, loadBuiltins } from '../src/plugins.js';
-import { fixtureRow, insertFolds } from '../src/testing.js';
+import { fixtureRow, insertFolds } from '@cmcrd/store/testing';
 
 test("the reports' table of the built-ins' option defaults equals what the plugins declare", () => {
   loadBuiltins();

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Store } from '@cmcrd/store';
 import { loadBuiltins, main } from '../src/index.js';
-import { fixtureRow, insertFolds } from '../src/testing.js';
+import { fixtureRow, insertFolds } from '@cmcrd/store/testing';
 
 // --plugin on the commands that name methods without training them: list, report, sweep --dry-run.
 loadBuiltins();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Store } from '@cmcrd/store';
 import { main } from '../src/index.js';
-import { fixtureRow, goldenFolds, insertFolds } from '../src/testing.js';
+import { fixtureRow, goldenFolds, insertFolds } from '@cmcrd/store/testing';
 import { compileAndRender, tool } from './latex-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-report-all-'));

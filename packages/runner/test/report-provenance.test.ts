@@ -8,7 +8,7 @@ import { failedFoldRow } from '../src/fold.js';
 import { type ReportOptions, type ReportTable, type TableKind, buildReport, formatReport } from '@cmcrd/reports';
 import { Store } from '@cmcrd/store';
 import { codeRevision } from '../src/revision.js';
-import { CMCRD_DEFAULTS, type FixtureFold, fixtureRow, insertFolds } from '../src/testing.js';
+import { CMCRD_DEFAULTS, type FixtureFold, fixtureRow, insertFolds } from '@cmcrd/store/testing';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-provenance-'));
 after(() => rmSync(work, { recursive: true, force: true }));

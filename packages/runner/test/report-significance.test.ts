@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type ReportCell, type ReportOptions, type ReportTable, buildReport, formatReport } from '@cmcrd/reports';
 import { Store } from '@cmcrd/store';
-import { CMCRD_DEFAULTS, type FixtureFold, fixtureRow, insertFolds } from '../src/testing.js';
+import { CMCRD_DEFAULTS, type FixtureFold, fixtureRow, insertFolds } from '@cmcrd/store/testing';
 
 const work = mkdtempSync(join(tmpdir(), 'cmcrd-significance-'));
 after(() => rmSync(work, { recursive: true, force: true }));

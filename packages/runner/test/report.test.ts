@@ -16,7 +16,7 @@ import {
   fixtureRow,
   goldenFolds,
   insertFolds,
-} from '../src/testing.js';
+} from '@cmcrd/store/testing';
 
 const { folds: schemaFolds } = schema;
 

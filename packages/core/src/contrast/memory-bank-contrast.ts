@@ -36,6 +36,15 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
  * available as switches (DESIGN.md §2). Banks live in plain Float32Arrays: the update touches a
  * handful of rows per step, and scoring uses the whole bank as one matrix product.
  */
+/** The projection head on a feature batch, l2-normalised per row; the norm is kept for the backward pass. */
+function embed(f: Tensor2D, w: Tensor2D, b: Tensor1D): { e: Tensor2D; norm: Tensor2D } {
+  return tf.tidy(() => {
+    const u = tf.add(tf.matMul(f, w), b);
+    const norm = tf.norm(u, 'euclidean', 1, true);
+    return { e: tf.div(u, norm) as Tensor2D, norm: norm as Tensor2D };
+  });
+}
+
 export class MemoryBankContrast {
   readonly variables: Variable[];
   private readonly projS: { w: Variable; b: Variable };
@@ -124,12 +133,6 @@ export class MemoryBankContrast {
     // with a hand-written backward pass: tfjs's generic gradients of the same graph run several
     // times more kernels, and kernel dispatch dominates at this size.
     const op = tf.customGrad(((fs: Tensor2D, ws: Tensor2D, bs: Tensor1D, ft: Tensor2D, wt: Tensor2D, bt: Tensor1D, save: any) => {
-      const embed = (f: Tensor2D, w: Tensor2D, b: Tensor1D) =>
-        tf.tidy(() => {
-          const u = tf.add(tf.matMul(f, w), b);
-          const norm = tf.norm(u, 'euclidean', 1, true);
-          return { e: tf.div(u, norm) as Tensor2D, norm: norm as Tensor2D };
-        });
       const s = embed(fs, ws, bs);
       const t = embed(ft, wt, bt);
       this.disposeLast();
@@ -173,12 +176,6 @@ export class MemoryBankContrast {
     const scoreWeights = o.iew ? entropyWeights(batch.teacher.logits, 1) : null;
     const nce = { positives, negatives, k: o.negatives, dataSize: this.n, temperature: o.temperature, scoreWeights, termSigns: us?.signs ?? null };
     const op = tf.customGrad(((fs: Tensor2D, ws: Tensor2D, bs: Tensor1D, ft: Tensor2D, wt: Tensor2D, bt: Tensor1D, save: any) => {
-      const embed = (f: Tensor2D, w: Tensor2D, b: Tensor1D) =>
-        tf.tidy(() => {
-          const u = tf.add(tf.matMul(f, w), b);
-          const norm = tf.norm(u, 'euclidean', 1, true);
-          return { e: tf.div(u, norm) as Tensor2D, norm: norm as Tensor2D };
-        });
       const s = embed(fs, ws, bs);
       const t = embed(ft, wt, bt);
       this.disposeLast();
