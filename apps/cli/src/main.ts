@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { registerServeCommand } from '@cmcrd/api/serve-command';
 import { type CommandExtension, main as runnerMain } from '@cmcrd/runner/cli';
+import { siblingModule } from '@cmcrd/runner/child-process';
 import { sweepRunner } from '@cmcrd/runner/sweep-service';
 
 // The `cmcrd` command: the runner's commands, and `serve` (dashboard + API; --api-only for the API
@@ -8,9 +8,8 @@ import { sweepRunner } from '@cmcrd/runner/sweep-service';
 
 /** How this command runs itself: sweeps started over the API are `cmcrd sweep …` child processes. */
 function ownCommandLine(): string[] {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = fileURLToPath(new URL(fromSource ? './cmcrd.ts' : './cmcrd.js', import.meta.url));
-  return [...(fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : []), entry];
+  const { file, execArgv } = siblingModule(import.meta.url, 'cmcrd');
+  return [...execArgv, file];
 }
 
 const serve: CommandExtension = (program) =>

@@ -5,6 +5,7 @@ import { FoldExecutor, type FoldOutcome, type FoldProgress, failedFoldRow } from
 import type { FoldJob } from './jobs.js';
 import type { Store } from '@cmcrd/store';
 import { WorkSource } from './work-source.js';
+import { siblingModule } from './child-process.js';
 
 export type ExecEvent =
   | { type: 'start'; total: number; skipped: number; workers: number }
@@ -235,11 +236,7 @@ interface WorkerSlot {
 }
 
 function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: ExecuteOptions, count: number): Promise<void> {
-  // Running from source (tsx), a worker needs the TypeScript loader and the source conditions too.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const workerFile = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  // tsx as a URL: a command run from a folder outside the repository would not find it by name.
-  const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', import.meta.resolve('tsx')] : [];
+  const { file: workerFile, execArgv } = siblingModule(import.meta.url, 'worker');
   let nextId = 0;
   let live = 0;
   // Workers that die before taking any fold (a broken install, a backend that cannot load)

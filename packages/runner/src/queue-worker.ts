@@ -15,6 +15,7 @@ import {
   putQueueTeacher,
   redactUrl,
 } from './queue.js';
+import { siblingModule } from './child-process.js';
 
 export interface QueueWorkerOptions {
   /** redis://host:port[/db] */
@@ -43,10 +44,7 @@ export interface QueueWorker {
 
 const envMs = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
 
-// Running from source (tsx), a fold process needs the TypeScript loader and the source conditions too.
-const fromSource = import.meta.url.endsWith('.ts');
-const FOLD_PROCESS = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-const EXEC_ARGV = fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : [];
+const FOLD_PROCESS = siblingModule(import.meta.url, 'worker');
 
 type Reply = Extract<WorkerMessage, { type: 'result' | 'job-error' }>;
 
@@ -75,8 +73,8 @@ class FoldProcess {
   ) {
     // Detached (its own process group): Ctrl-C on the worker stops taking folds but lets the
     // running ones finish. A fold process whose worker is gone exits by itself (worker.ts).
-    this.child = fork(FOLD_PROCESS, backend ? [`--backend=${backend}`] : [], {
-      execArgv: EXEC_ARGV,
+    this.child = fork(FOLD_PROCESS.file, backend ? [`--backend=${backend}`] : [], {
+      execArgv: FOLD_PROCESS.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,

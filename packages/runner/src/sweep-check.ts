@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { ConfigError } from './config.js';
 import { expandJobs } from './jobs.js';
 import { SweepFileError, checkSweepSize, expandSweep, parseSweep } from './sweep-file.js';
+import { siblingModule } from './child-process.js';
 
 export interface SweepCheckRequest {
   text: string;
@@ -42,9 +43,7 @@ export function checkSweep(r: SweepCheckRequest, maxCells = Number.POSITIVE_INFI
 /** The checker ran out of time or memory, or died: the sweep is refused without a verdict on it. */
 export class SweepCheckFailed extends Error {}
 
-const fromSource = import.meta.url.endsWith('.ts');
-const childFile = new URL(fromSource ? './sweep-check-child.ts' : './sweep-check-child.js', import.meta.url);
-const execArgv = fromSource ? ['--conditions=@cmcrd/source', '--import', 'tsx'] : [];
+const { file: childFile, execArgv } = siblingModule(import.meta.url, 'sweep-check-child');
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
