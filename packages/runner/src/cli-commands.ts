@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, BUILTIN_BACKBONE_NAMES } from '@cmcrd/core/names';
 import { dataDir, RELEASE_NAMES } from '@cmcrd/data/names';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { collectPlugin, count, json, positive } from './cli-args.js';
+import { collectPlugin, count, json, keyValue as keyValueArg, positive } from './cli-args.js';
 import type { ExportOptions } from './cli-export.js';
 import type { CheckCommandOptions } from './cli-plugin.js';
 import type { PredictOptions } from './cli-predict.js';
@@ -87,6 +87,22 @@ export function registerSweepCommand(program: Command, workersDefault = availabl
     .option('--plugin <module>', 'load an outside distiller plugin the sweep file uses but does not name (repeatable)', collectPlugin)
     .option('--embeddings', "store a 2-D t-SNE of each fold's test-set features with it (about half a second per fold; not part of a fold's identity)")
     .option('--keep-models', "store each fold's trained model with it, for cmcrd export (or keepModels: true in the sweep file; not part of a fold's identity)")
+    .option('--shard <I/N>', "run only the I-th of N shards of the sweep's folds (whole fold groups: a teacher is trained in one shard only) into --db; docs/cluster.md")
+    .option('--main-db <path>', 'with --shard: folds already stored in this (merged) store are not run again, and its teachers are reused')
+    .option('--data-revision <dataset=revision>', "with --shard: stop (exit 2) unless the dataset's revision here is this one (--slurm passes the revisions it resolved; 'none' for synthetic data)", keyValueArg)
+    .option('--status', 'done, running, pending and failed folds, from --db, the shard stores and squeue; trains nothing')
+    .option('--shard-dir <dir>', 'where --slurm puts the shard stores, logs and scripts (default: shards/<sweep> beside --db)')
+    .option('--slurm', 'write and submit (sbatch) a Slurm job array, one task per shard with missing folds, and a merge job after it (docs/cluster.md)')
+    .option('--shards <n>', '--slurm: how many shards (default: as the last submission, else one task per --cpus-per-task of --cores)', positive('--shards'))
+    .option('--cores <n>', '--slurm and --dry-run: the cluster size the suggested array is for (default 256)', positive('--cores'))
+    .option('--partition <name>', '--slurm: the Slurm partition')
+    .option('--account <name>', '--slurm: the Slurm account')
+    .option('--time <limit>', "--slurm: each task's time limit (default: the dry run's estimate of the longest shard, ×1.5 + 10 min)")
+    .option('--cpus-per-task <n>', '--slurm: cores per task; each runs one worker process (default 4)', positive('--cpus-per-task'))
+    .option('--mem <size>', "--slurm: each task's memory (Slurm's --mem, e.g. 8G)")
+    .option('--gpus <n>', "--slurm: each task's GPUs (Slurm's --gpus, e.g. 1 or a100:1)")
+    .option('--array-limit <n>', '--slurm: at most this many tasks at once', positive('--array-limit'))
+    .option('--print', '--slurm: write the scripts and print them, without submitting')
     .action(async (file: string, o: SweepCommandOptions) => {
       process.exitCode = await (await import('./cli-sweep.js')).cmdSweep(file, o);
     });

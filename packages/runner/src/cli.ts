@@ -89,6 +89,14 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .action(async (o) => {
       await (await import('./cli-list.js')).cmdList(o);
     });
+  program
+    .command('merge')
+    .description("merges the stores of a sweep's shards (one per Slurm array task) into one store; idempotent: merging again adds nothing")
+    .argument('<shards...>', 'the shard stores')
+    .requiredOption('--into <store>', 'the store to merge into (created when missing)')
+    .action(async (shards: string[], o: { into: string }) => {
+      process.exitCode = (await import('./cli-merge.js')).cmdMerge(shards, o);
+    });
   registerReportCommand(program, int);
   registerSweepCommand(program);
   registerWorkerCommand(program);

@@ -74,6 +74,12 @@ export interface SweepEstimate {
   sources: StepTimeSource[];
   /** One fold's training time per (protocol, dataset, backbone, method, direction), slowest first. */
   foldTimes: FoldTime[];
+  /**
+   * Each pending fold's seconds on one worker (an idle core's where known, else the median's), by
+   * config hash; a teacher to train counts with the first fold that needs it. For splitting time
+   * over shards (`sweep --slurm`).
+   */
+  jobSeconds: Map<string, number>;
 }
 
 export interface TimingProgress {
@@ -134,6 +140,7 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
   const perFold = new Map<string, { protocol: string; what: string; kind: string; folds: number; steps: number }>();
   const teacherChecked = new Set<string>();
   let teachersToTrain = 0;
+  const perJob: { hash: string; parts: { key: string; steps: number }[] }[] = [];
 
   for (const job of pending) {
     const c = job.config;
@@ -148,6 +155,8 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     const key = canonicalJson(['student', ...shape]);
     const steps = (m.testModality === 'eeg+em' ? 2 : 1) * c.student.epochs * stepsPerEpochOf(rows, c.student.batchSize);
     addPlan(plans, { key, role: 'student', config: c, foldKey: job.foldKey, steps, what: shape.join(' ') });
+    const parts = [{ key, steps }];
+    perJob.push({ hash: job.configHash, parts });
     const groupKey = canonicalJson([c.protocol, c.dataset, c.backbone, m.name, m.direction]);
     const group = perFold.get(groupKey) ?? { protocol: c.protocol, what: `${m.name}${m.direction === 'none' ? '' : ` ${m.direction}`} · ${c.dataset} · ${c.protocol} · ${c.backbone}`, kind: key, folds: 0, steps: 0 };
     group.folds++;
@@ -158,15 +167,18 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
       if (store.hasTeacher(job.teacherKey)) continue;
       teachersToTrain++;
       const tShape = [c.backbone, m.teacherModality, DEFAULT_TEACHER_CONFIG.batchSize];
+      const tKey = canonicalJson(['teacher', ...tShape]);
+      const tSteps = c.teacherEpochs * stepsPerEpochOf(rows, DEFAULT_TEACHER_CONFIG.batchSize);
       addPlan(plans, {
-        key: canonicalJson(['teacher', ...tShape]),
+        key: tKey,
         role: 'teacher',
         config: c,
         foldKey: job.foldKey,
         modality: m.teacherModality,
-        steps: c.teacherEpochs * stepsPerEpochOf(rows, DEFAULT_TEACHER_CONFIG.batchSize),
+        steps: tSteps,
         what: `teacher ${tShape.join(' ')}`,
       });
+      parts.push({ key: tKey, steps: tSteps });
     }
   }
 
@@ -242,6 +254,15 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     });
   }
   foldTimes.sort((a, b) => (b.idleSeconds ?? b.seconds.mid) - (a.idleSeconds ?? a.seconds.mid));
+  const jobSeconds = new Map<string, number>();
+  for (const j of perJob) {
+    let seconds = 0;
+    for (const p of j.parts) {
+      const t = sources.get(p.key);
+      if (t) seconds += (p.steps * (t.cpuMs ?? t.msPerStep)) / 1000;
+    }
+    jobSeconds.set(j.hash, seconds);
+  }
   const share = Math.max(1, Math.min(o.workers, pending.length));
   const wallRange = { low: range.low / share, mid: range.mid / share, high: range.high / share };
   return {
@@ -258,6 +279,7 @@ export async function estimateSweep(jobs: FoldJob[], store: Store, o: EstimateOp
     backend,
     sources: [...sources.values()],
     foldTimes,
+    jobSeconds,
   };
 }
 

@@ -52,6 +52,11 @@ export interface ExecuteOptions {
   sweepId?: number;
   /** How long another coordinator's claim lives without a heartbeat (default claimTimeoutMs()). */
   claimTimeoutMs?: number;
+  /**
+   * Aborted (e.g. on SIGTERM from a scheduler): no new fold starts; folds in progress are abandoned,
+   * not stored, and their worker processes stopped; every fold stored so far stays.
+   */
+  signal?: AbortSignal;
   onEvent?(e: ExecEvent): void;
 }
 
@@ -63,6 +68,8 @@ export interface ExecuteSummary {
   skipped: number;
   /** Folds another coordinator on the same store ran while this one did (default 0). */
   elsewhere?: number;
+  /** Folds in progress when the run was aborted (ExecuteOptions.signal): not stored, to run again. */
+  abandoned?: number;
 }
 
 /** Jobs of one group (same split and teacher) in a row, groups in order. */
@@ -175,25 +182,30 @@ export async function executeJobs(jobs: FoldJob[], store: Store, o: ExecuteOptio
   const board = new ClaimBoard(store, { sweepId: o.sweepId, timeoutMs: o.claimTimeoutMs });
   const source = new WorkSource(groups, board, (job) => o.onEvent?.({ type: 'elsewhere', job }));
   const ledger = new Ledger(store, o, pending.length, board);
+  let abandoned = 0;
   try {
-    if (pending.length > 0) {
-      if (workers <= 1) await runHere(source, store, ledger, board, o);
-      else await runInWorkers(source, store, ledger, o, workers);
+    if (pending.length > 0 && !o.signal?.aborted) {
+      if (workers <= 1) abandoned = await runHere(source, store, ledger, board, o);
+      else abandoned = await runInWorkers(source, store, ledger, o, workers);
     }
   } finally {
     board.close();
   }
   const elsewhere = source.settledElsewhere;
-  return { finished: ledger.finished, failed: ledger.failed, skipped, ...(elsewhere ? { elsewhere } : {}) };
+  return { finished: ledger.finished, failed: ledger.failed, skipped, ...(elsewhere ? { elsewhere } : {}), ...(abandoned ? { abandoned } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function runHere(source: WorkSource, store: Store, ledger: Ledger, board: ClaimBoard, o: ExecuteOptions): Promise<void> {
+/** Thrown from a fold's progress callback once the run is aborted: the fold stops at its next epoch. */
+class Abandoned extends Error {}
+
+/** Runs the folds in this process; returns how many were abandoned (0 or 1). */
+async function runHere(source: WorkSource, store: Store, ledger: Ledger, board: ClaimBoard, o: ExecuteOptions): Promise<number> {
   await selectBackend(o.backend);
   const executor = new FoldExecutor({ lookup: (key) => store.getTeacher(key) });
   try {
-    for (let group = source.next(); group !== null; group = source.next()) {
+    for (let group = o.signal?.aborted ? null : source.next(); group !== null; group = o.signal?.aborted ? null : source.next()) {
       if (group === 'wait') {
         await sleep(source.pollMs);
         continue;
@@ -209,15 +221,23 @@ async function runHere(source: WorkSource, store: Store, ledger: Ledger, board: 
             job.config,
             job.foldKey,
             (p) => {
+              // The fold's error path turns this into a failed outcome, which is dropped below.
+              if (o.signal?.aborted) throw new Abandoned('abandoned');
               board.beat();
               o.onEvent?.({ type: 'progress', worker: 0, progress: p });
             },
             { embeddings: job.embeddings === true, keepModels: job.keepModels === true },
           );
+          if (o.signal?.aborted && outcome.row.status !== 'done') {
+            // Abandoned mid-fold: nothing of the fold is stored but a teacher it finished training.
+            if (outcome.newTeacher) store.putTeacher(outcome.newTeacher);
+            return 1;
+          }
           again = ledger.settle(0, job, outcome);
         }
       }
     }
+    return 0;
   } finally {
     executor.dispose();
   }
@@ -235,7 +255,8 @@ interface WorkerSlot {
   waiting?: NodeJS.Timeout;
 }
 
-function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: ExecuteOptions, count: number): Promise<void> {
+/** Runs the folds in `count` worker processes; resolves with how many were abandoned. */
+function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: ExecuteOptions, count: number): Promise<number> {
   const { file: workerFile, execArgv } = siblingModule(import.meta.url, 'worker');
   let nextId = 0;
   let live = 0;
@@ -243,19 +264,31 @@ function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: Execu
   // would be respawned forever.
   let deadOnArrival = 0;
 
-  return new Promise<void>((resolveAll, rejectAll) => {
-    const fail = (e: unknown) => {
+  return new Promise<number>((resolveAll, rejectAll) => {
+    const stopAll = () => {
       for (const w of slots) {
         clearTimeout(w.waiting);
         w.stopping = true;
         w.child.kill('SIGKILL');
       }
+    };
+    const fail = (e: unknown) => {
+      stopAll();
       rejectAll(e);
     };
     const slots: WorkerSlot[] = [];
+    // Aborted: the folds in progress are dropped with their workers (a fold's result is stored in
+    // one transaction, so none is half-written); what was stored before stays.
+    const abort = () => {
+      const abandoned = slots.filter((w) => !w.stopping && w.current).length;
+      stopAll();
+      resolveAll(abandoned);
+    };
+    o.signal?.addEventListener('abort', abort, { once: true });
 
     const dispatch = (w: WorkerSlot) => {
       w.waiting = undefined;
+      if (o.signal?.aborted) return;
       if (w.queue.length === 0) {
         const group = source.next();
         if (group === 'wait') {
@@ -329,8 +362,11 @@ function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: Execu
             if (source.hasWork) spawn();
           }
           if (live === 0) {
-            if (source.hasWork) spawn();
-            else resolveAll();
+            if (source.hasWork && !o.signal?.aborted) spawn();
+            else {
+              o.signal?.removeEventListener('abort', abort);
+              resolveAll(0);
+            }
           }
         } catch (e) {
           fail(e);

@@ -38,3 +38,5 @@ export {
   modelWeights,
 } from './model/artifact.js';
 export { CELL_KEYS, CellFilterError, ModelNotFoundError, cellModelFold, parseCell, storedModel } from './model/select.js';
+export { type FoldState, type HeldFold, StoreReader } from './store-reader.js';
+export { type MergeCounts, type MergeProblem, MergeRefusedError, type MergeReport, type ShardMergeResult, mergeStores } from './merge.js';

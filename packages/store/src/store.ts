@@ -33,7 +33,8 @@ import {
 /** SQLite's application_id of a CMCRD store: the bytes of 'CMCR'. */
 export const APPLICATION_ID = 0x434d4352;
 
-const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
+/** The committed migrations this code applies (drizzle's journal and SQL files). */
+export const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
 
 export { StoreError } from './errors.js';
 

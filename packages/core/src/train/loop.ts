@@ -204,6 +204,10 @@ export async function runEpochs(o: LoopOptions): Promise<LoopResult> {
       const testAccuracy = o.test ? await accuracyOf(o.model, o.test) : null;
       const record: EpochRecord = { epoch, lr, losses, trainAccuracy, valAccuracy, testAccuracy };
       history.push(record);
+      // One turn of the event loop per epoch. A fold's awaits otherwise resolve as microtasks and
+      // hold the loop for the whole fold, so a scheduler's SIGTERM, a claim's heartbeat timer or a
+      // message from the coordinator would wait for its end. Costs microseconds against an epoch.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       o.onEpoch?.(record);
 
       const score =
