@@ -325,7 +325,12 @@ function runInWorkers(source: WorkSource, store: Store, ledger: Ledger, o: Execu
 
     const spawn = () => {
       const args = o.backend ? [`--backend=${o.backend}`] : [];
-      const child = fork(workerFile, args, { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(workerFile, args, {
+        execArgv,
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        env: { ...process.env, CMCRD_COORDINATED_WORKER: '1' },
+      });
       const w: WorkerSlot = { id: nextId++, child, queue: [], current: null, teachers: new Set(), stopping: false };
       slots.push(w);
       live++;

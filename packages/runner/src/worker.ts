@@ -18,10 +18,12 @@ const executor = new FoldExecutor({ lookup: (key) => sent.get(key) });
 // The coordinator gone (killed, even with -9): stop rather than train for nobody. Checked between
 // epochs too, because a fold keeps the event loop busy and 'disconnect' would wait for its end.
 process.on('disconnect', () => process.exit(0));
-// A scheduler's SIGTERM reaches every process of the job (scancel, preemption): the coordinator
-// decides what becomes of the fold in progress and stops this process itself, so that a worker
-// that dies first is not taken for a crashed one (and its fold retried or stored as failed).
-process.on('SIGTERM', () => {});
+// Under a sweep's coordinator (execute.ts sets CMCRD_COORDINATED_WORKER), a scheduler's SIGTERM
+// reaches every process of the job (scancel, preemption): the coordinator decides what becomes of
+// the fold in progress and stops this process itself, so that a worker that dies first is not taken
+// for a crashed one (its fold retried or stored as failed). A queue worker's fold processes stop on
+// SIGTERM as before: that is how `cmcrd worker` ends them.
+if (process.env.CMCRD_COORDINATED_WORKER === '1') process.on('SIGTERM', () => {});
 const orphaned = () => process.ppid !== parent || !process.connected;
 
 process.on('message', async (msg: JobMessage | { type: 'stop' }) => {
