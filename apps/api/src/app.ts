@@ -1,29 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DEFAULT_DB, Store, userPath } from '@cmcrd/store';
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { HTTPException } from 'hono/http-exception';
-import {
-  type HealthBody,
-  HealthSchema,
-  type InternalErrorBody,
-  InternalErrorSchema,
-  type NotFoundBody,
-  NotFoundSchema,
-  ProgressEventSchema,
-} from './contract/index.js';
-import type { ApiContext } from './context.js';
-import { describeZodError, errorJson } from './errors.js';
-import { nameContractSchemas } from './openapi-names.js';
-import { registerEmbeddingRoutes } from './routes/embeddings.js';
-import { registerModelRoutes } from './routes/models.js';
-import { registerEventRoutes } from './routes/events.js';
-import { registerExperimentRoutes } from './routes/experiments.js';
-import { registerFoldRoutes } from './routes/folds.js';
-import { registerBundleRoute } from './routes/bundle.js';
-import { registerRunListRoutes } from './routes/run-list.js';
-import { registerTableRoutes } from './routes/tables.js';
-import { registerViewRoutes } from './routes/views.js';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiContext, StoreIdentity } from './context.js';
+import { type HealthBody, type NotFoundBody, buildApp } from './read-app.js';
+import { registerExperimentMutations } from './routes/experiment-mutations.js';
 import { StampCache } from './stamp-cache.js';
 import { SweepController, type SweepRunner, defaultWorkDir } from './sweep-control.js';
 
@@ -61,6 +43,25 @@ function readVersion(): string {
 
 export type { HealthBody, NotFoundBody };
 
+/** The store file's name, size and sha256, hashed once when first asked (the Verify panel). */
+function fileIdentity(path: string): () => Promise<StoreIdentity | null> {
+  let known: Promise<StoreIdentity | null> | undefined;
+  return () => {
+    known ??= new Promise((resolve) => {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      createReadStream(path)
+        .on('data', (b) => {
+          bytes += b.length;
+          hash.update(b);
+        })
+        .on('end', () => resolve({ file: basename(path), bytes, sha256: hash.digest('hex') }))
+        .on('error', () => resolve(null));
+    });
+    return known;
+  };
+}
+
 export interface Api {
   app: OpenAPIHono;
   store: Store;
@@ -83,88 +84,18 @@ export function createApi(options: AppOptions = {}): Api {
   );
   const ctx: ApiContext = {
     store,
+    // The store's file name only: an absolute path would tell a caller about the machine's layout.
+    storeLabel: basename(store.path),
     sweeps,
     token,
     cache: new StampCache(),
     progressIntervalMs: options.progressIntervalMs ?? 1000,
+    identity: fileIdentity(store.path),
   };
 
-  const app = new OpenAPIHono({
-    defaultHook: (result, c) => {
-      if (!result.success) return errorJson(c, 400, describeZodError(result.error, result.target));
-    },
-  });
-
-  nameContractSchemas();
-  // The store's file name only: an absolute path would tell a caller about the machine's layout.
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/health',
-      summary: "The server's version, its store's file name, and whether it is read-only",
-      responses: { 200: { content: { 'application/json': { schema: HealthSchema } }, description: 'up' } },
-    }),
-    (c) => c.json({ ok: true as const, version, store: basename(store.path), readOnly: token === null }, 200),
-  );
-  registerFoldRoutes(app, ctx);
-  registerEmbeddingRoutes(app, ctx);
-  registerModelRoutes(app, ctx);
-  registerExperimentRoutes(app, ctx, options.maxBodyBytes ?? 256 * 1024);
-  registerTableRoutes(app, ctx);
-  registerBundleRoute(app, ctx);
-  registerEventRoutes(app, ctx);
-  registerViewRoutes(app, ctx);
-  registerRunListRoutes(app, ctx);
-
-  // Bodies no typed route declares (an unknown path, a failure, the progress stream's events):
-  // listed so that a client finds their shapes in the document too. Registering needs
-  // `.openapi()`, which a plain zod schema made before @hono/zod-openapi loaded lacks: the same
-  // shape is wrapped in an object made here.
-  for (const [name, schema] of [
-    ['NotFound', NotFoundSchema],
-    ['InternalError', InternalErrorSchema],
-    ['ProgressEvent', ProgressEventSchema],
-  ] as const)
-    app.openAPIRegistry.register(name, z.object(schema.shape));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'CMCRD_API_TOKEN',
-  });
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'CMCRD Lab API',
-      version,
-      description:
-        'Folds, runs and experiments of a CMCRD store, the report tables of the paper with its values beside ours, and live progress. Read-only unless the server has CMCRD_API_TOKEN; mutations need it as a bearer token.',
-    },
-  });
-
-  app.notFound((c) => {
-    const path = c.req.path;
-    if (path === '/api' || path.startsWith('/api/')) {
-      return c.json<NotFoundBody>(
-        { error: 'not found', message: `no route ${c.req.method} ${path}`, path },
-        404,
-      );
-    }
-    return c.text('not found', 404);
-  });
-
-  app.onError((err, c) => {
-    // Hono's own refusals (a body that is not JSON, …) keep their status, as JSON.
-    if (err instanceof HTTPException && err.status < 500)
-      return errorJson(c, err.status, {
-        error: 'bad request',
-        message: err.message || 'bad request',
-        in: 'json',
-      });
-    console.error(`api: ${c.req.method} ${c.req.path} failed:`, err);
-    return c.json<InternalErrorBody>(
-      { error: 'internal error', message: 'the server failed; see its log', path: c.req.path },
-      500,
-    );
+  const app = buildApp(ctx, {
+    version,
+    mutations: (a) => registerExperimentMutations(a, { ...ctx, store, sweeps }, options.maxBodyBytes ?? 256 * 1024),
   });
 
   return {

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { FoldSummaryRow, RunRow, schema } from '@cmcrd/store';
 import type { JsonObject, Training } from './contract/index.js';
 
@@ -20,9 +21,10 @@ type RunKey = Pick<
 
 /** A run's id: a hash of what defines it, so it is the same on every server and after restarts. */
 export function runIdOf(r: RunKey): string {
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
+  // A pure-JS hash (the same hex as node:crypto's), so that this module also runs in a page.
+  return bytesToHex(
+    sha256(
+      utf8ToBytes(JSON.stringify([
         r.dataset,
         r.dataRevision,
         r.protocol,
@@ -32,10 +34,9 @@ export function runIdOf(r: RunKey): string {
         r.direction,
         r.variant,
         r.seed,
-      ]),
-    )
-    .digest('hex')
-    .slice(0, 16);
+      ])),
+    ),
+  ).slice(0, 16);
 }
 
 const parsed = new Map<string, JsonObject>();

@@ -28,6 +28,7 @@ import {
   RunPageSchema,
   RunWithFoldsSchema,
   TABLE_KINDS,
+  VerifySchema,
 } from '../src/contract/index.js';
 import { type Api, createApi } from '../src/index.js';
 
@@ -141,8 +142,12 @@ describe('the API contract', { timeout: 60_000 }, () => {
     await conforms('/api/folds/{id}/model-info', `/api/folds/${foldId}/model-info`, FoldModelInfoSchema);
   });
 
-  it('health, errors and unknown paths', async () => {
+  it('health, verify, errors and unknown paths', async () => {
     await conforms('/api/health', '/api/health', HealthSchema);
+    const verify = (await conforms('/api/verify', '/api/verify', VerifySchema)) as { store: { sha256: string; bytes: number }; counts: { folds: number } };
+    // The sha256 of the store file as the server read it.
+    assert.match(verify.store.sha256, /^[0-9a-f]{64}$/);
+    assert.ok(verify.store.bytes > 0 && verify.counts.folds > 0);
     await conforms('/api/folds/{id}', '/api/folds/99999', ErrorSchema, 404);
     await conforms('/api/folds', '/api/folds?limit=0', ErrorSchema, 400);
     await conforms('/api/tables/{table}', '/api/tables/nonsense', ErrorSchema, 400);

@@ -1,4 +1,5 @@
 import { registerServeCommand } from '@cmcrd/api/serve-command';
+import { registerPublishCommand } from '@cmcrd/dashboard/publish-command';
 import { type CommandExtension, main as runnerMain } from '@cmcrd/runner/cli';
 import { siblingModule } from '@cmcrd/runner/child-process';
 import { sweepRunner } from '@cmcrd/runner/sweep-service';
@@ -21,5 +22,5 @@ const serve: CommandExtension = (program) =>
 
 /** Runs `cmcrd` on argv (node, script, …args); resolves with the exit code. */
 export function main(argv: string[]): Promise<number> {
-  return runnerMain(argv, [serve]);
+  return runnerMain(argv, [serve, registerPublishCommand]);
 }

@@ -9,6 +9,7 @@ const PAGES = [
   ['/ablation/', 'Ablation'],
   ['/fusion/', 'Fusion'],
   ['/timing/', 'Timing'],
+  ['/verify/', 'Verify'],
 ] as const;
 
 export function Nav() {

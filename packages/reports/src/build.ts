@@ -1,7 +1,7 @@
 import { ALTERNATIVES, PAIRED_TESTS } from './stats.js';
 import { and, isNotNull, ne, notInArray } from 'drizzle-orm';
-import { schema } from '@cmcrd/store';
-import type { FoldFact, Store } from '@cmcrd/store';
+import { schema } from '@cmcrd/store/read';
+import type { FoldFact, ReadStore } from '@cmcrd/store/read';
 import { BUILTIN_DISPLAY_NAMES, registerDisplayName } from './display.js';
 import { registerOptionDefaults } from './option-defaults.js';
 import {
@@ -51,7 +51,7 @@ export function parseReportFormat(name: string): ReportFormat {
  * loading any plugin: the display names (an outside plugin's, as it declared it; the built-ins'
  * are known already) and the methods' option defaults (which variant is a method's default).
  */
-export function registerRecorded(store: Store): void {
+export function registerRecorded(store: ReadStore): void {
   const names = store.db
     .selectDistinct({ method: folds.method, name: folds.displayName })
     .from(folds)
@@ -66,7 +66,7 @@ export function registerRecorded(store: Store): void {
   for (const r of defaults) registerOptionDefaults(r.method, JSON.parse(r.defaults!) as Record<string, unknown>);
 }
 
-/** The tables of one kind from facts already read (Store.foldFacts). */
+/** The tables of one kind from facts already read (ReadStore.foldFacts). */
 export function reportFromFacts(
   kind: TableKind,
   facts: readonly FoldFact[],
@@ -88,12 +88,12 @@ export function reportFromFacts(
  * is applied by the builders, since the unimodal models (direction 'none') belong to every
  * direction's table.
  */
-export function buildReport(store: Store, kind: TableKind, o: ReportOptions = {}): ReportTable[] {
+export function buildReport(store: ReadStore, kind: TableKind, o: ReportOptions = {}): ReportTable[] {
   return reportFromFacts(kind, readFacts(store, o), o);
 }
 
 /** The fold facts a report of these filters is built from, with what the folds recorded about their methods. */
-export function readFacts(store: Store, o: ReportOptions): FoldFact[] {
+export function readFacts(store: ReadStore, o: ReportOptions): FoldFact[] {
   registerRecorded(store);
   return store.foldFacts({ dataset: o.dataset, protocol: o.protocol, backbone: o.backbone, seed: o.seed });
 }

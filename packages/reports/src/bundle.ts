@@ -1,6 +1,6 @@
 import { count } from 'drizzle-orm';
-import { schema } from '@cmcrd/store';
-import type { Store } from '@cmcrd/store';
+import { schema } from '@cmcrd/store/read';
+import type { ReadStore } from '@cmcrd/store/read';
 import { readFacts, reportFromFacts } from './build.js';
 import { formatReport } from './format/index.js';
 import { latexDocument } from './format/latex.js';
@@ -39,7 +39,7 @@ const slug = (s: string) =>
  * and the options the tables were built with. Reads the store once; loads no plugin.
  */
 export function reportBundle(
-  store: Store,
+  store: ReadStore,
   o: ReportOptions = {},
   meta: { generatedAt?: Date; storeLabel?: string } = {},
 ): BundleFile[] {

@@ -1,4 +1,4 @@
-import type { FoldFact, Store } from '@cmcrd/store';
+import type { FoldFact, ReadStore } from '@cmcrd/store/read';
 import { byCodePoint, byMethodOrder, perFoldMeans, protocolFlagsOf } from './facts.js';
 import type { ProtocolFlags } from './model.js';
 import { tableNaming } from './tables.js';
@@ -36,7 +36,7 @@ export interface CellFolds {
  * the fold ids behind them, for the per-subject bars and the drill-down into a fold. Rows are
  * named as in the table.
  */
-export function cellFolds(store: Store, q: CellFoldsQuery): CellFolds {
+export function cellFolds(store: ReadStore, q: CellFoldsQuery): CellFolds {
   const all = store.foldFacts({ dataset: q.dataset, protocol: q.protocol, backbone: q.backbone });
   const inTable = all.filter((f) => f.direction === q.direction || f.direction === 'none');
   const optionSets = [...new Set(inTable.map((f) => f.protocolOptions))];

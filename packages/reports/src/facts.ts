@@ -1,6 +1,6 @@
-import { canonicalJson, decodeVariant } from '@cmcrd/store';
+import { canonicalJson, decodeVariant } from '@cmcrd/store/read';
 import { optionDefaults } from './option-defaults.js';
-import type { FoldFact } from '@cmcrd/store';
+import type { FoldFact } from '@cmcrd/store/read';
 import { isComplete, type ProtocolFlags, type ReportCell } from './model.js';
 
 /** The paper's row order; outside plugins sort between the baselines and CMCRD. */
@@ -169,7 +169,7 @@ export interface Variant {
   isDefault: boolean;
 }
 
-/** A variant (Store.foldFacts) as flat settings: option keys, `student.*`, `teacher.epochs`, `module`. */
+/** A variant (ReadStore.foldFacts) as flat settings: option keys, `student.*`, `teacher.epochs`, `module`. */
 export function settingsOf(signature: string): Record<string, unknown> {
   const v = decodeVariant(signature);
   const out: Record<string, unknown> = { ...v.options };

@@ -1,4 +1,4 @@
-import type { FoldFact } from '@cmcrd/store';
+import type { FoldFact } from '@cmcrd/store/read';
 import { groupBy } from './facts.js';
 import type { ReportCell, ReportColumn, ReportRow } from './model.js';
 

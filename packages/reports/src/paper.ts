@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
+import reportedJson from '../paper/reported.json' with { type: 'json' };
 import { type PaperRef, SYNTHETIC_NOTE } from './model.js';
 // The paper prints the methods by the names our tables use (EEG, KD, FitNet, …, CMCRD).
 import { BUILTIN_DISPLAY_NAMES } from './display.js';
-
-/** The project's copy of the paper's Tables 1–7 (see paper/README.md). */
-const REPORTED_URL = new URL('../paper/reported.json', import.meta.url);
 
 interface Reported {
   source: string;
@@ -14,12 +11,12 @@ interface Reported {
   uncertain: unknown[];
 }
 
-let reported: Reported | undefined;
-
-/** The transcription as stored: every table's cells with their source lines. */
+/**
+ * The transcription as stored (the project's copy of the paper's Tables 1–7, paper/README.md): every
+ * table's cells with their source lines. Imported, not read from disk, so that a page bundles it.
+ */
 export function paperReported(): Reported {
-  reported ??= JSON.parse(readFileSync(REPORTED_URL, 'utf8')) as Reported;
-  return reported;
+  return reportedJson as Reported;
 }
 
 const DATASETS: Record<string, string> = { seed: 'SEED', 'seed-iv': 'SEED-IV', 'seed-v': 'SEED-V' };

@@ -1,5 +1,5 @@
-import { canonicalJson } from '@cmcrd/store';
-import type { FoldFact } from '@cmcrd/store';
+import { canonicalJson } from '@cmcrd/store/read';
+import type { FoldFact } from '@cmcrd/store/read';
 import { displayName } from './display.js';
 import { byMethodOrder, settingsOf } from './facts.js';
 import type { TableProvenance } from './model.js';

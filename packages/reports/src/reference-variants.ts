@@ -1,4 +1,4 @@
-import type { Store } from '@cmcrd/store';
+import type { ReadStore } from '@cmcrd/store/read';
 import type { ReportOptions } from './model.js';
 import { tableNaming } from './tables.js';
 
@@ -7,7 +7,7 @@ import { tableNaming } from './tables.js';
  * all option variants (none at the plugin's defaults, or the plugin is not loaded here, so which
  * one is the default cannot be told). Names the rows --reference can take; null when none stored.
  */
-export function referenceVariantsHint(store: Store, reference: string, o: ReportOptions): string | null {
+export function referenceVariantsHint(store: ReadStore, reference: string, o: ReportOptions): string | null {
   const facts = store.foldFacts({ dataset: o.dataset, protocol: o.protocol, backbone: o.backbone, seed: o.seed });
   const method = reference.replace(/ \(.*$/, '');
   const mine = facts.filter((f) => f.method === method && f.direction !== 'none');

@@ -6,7 +6,7 @@ import {
   pairedTTest,
   wilcoxonSignedRank,
 } from './stats.js';
-import type { FoldFact } from '@cmcrd/store';
+import type { FoldFact } from '@cmcrd/store/read';
 import { byCodePoint, byMethodOrder, groupBy, perFoldMeans } from './facts.js';
 import type { Grid } from './grid.js';
 import type { ReportCell, ReportColumn, ReportRow, SignificanceFamily } from './model.js';

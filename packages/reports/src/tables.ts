@@ -1,4 +1,4 @@
-import { type FoldFact, decodeVariant, encodeVariant } from '@cmcrd/store';
+import { type FoldFact, decodeVariant, encodeVariant } from '@cmcrd/store/read';
 import {
   PROTOCOL_ORDER,
   byCodePoint,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Store } from './store.js';
+import type { ReadStore } from './read-store.js';
 
 /**
  * One line of the dashboard's run list: a sweep (the demo is one too) or a run outside any sweep
@@ -42,7 +42,7 @@ export interface CellSummary {
 const list = (s: string | null) => (s ? s.split(',').filter(Boolean).sort() : []);
 
 /** Every sweep and every run outside a sweep, newest first, counted in SQL. */
-export function runList(store: Store): RunListItem[] {
+export function runList(store: ReadStore): RunListItem[] {
   const sweeps = store.listSweeps();
   const perSweep = new Map(
     store.db
@@ -94,7 +94,7 @@ export function runList(store: Store): RunListItem[] {
 }
 
 /** Every cell in the store, grouped in SQL. */
-export function cellSummaries(store: Store): CellSummary[] {
+export function cellSummaries(store: ReadStore): CellSummary[] {
   const rows = store.db.all<Record<string, unknown>>(
     sql`SELECT dataset, max(synthetic) AS synthetic, protocol, backbone, method, direction, variant,
                count(DISTINCT CASE WHEN status = 'done' THEN seed END) AS seeds,

@@ -2,8 +2,10 @@
 // runner writes them, from a few fields. Exported as @cmcrd/runner/testing; not part of the main entry.
 import { variantOf } from './variant.js';
 import { canonicalJson, hashOf } from './identity.js';
-import { Store } from './store.js';
-import { type NewFoldRow, folds as schemaFolds } from './schema.js';
+import { type ModelArtifact, buildModelArtifact } from './model/artifact.js';
+import { type EpochInput, Store } from './store.js';
+import { type ArtifactInput, type NewFoldRow, folds as schemaFolds } from './schema.js';
+import { packWeights } from './teacher-weights.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), so fixture stores are the same on every machine. */
 export function seeded(seed: number): () => number {
@@ -276,4 +278,114 @@ export function writePaperShapedStore(file: string, seeds: number): { folds: num
   } finally {
     store.close();
   }
+}
+
+/**
+ * The golden folds in a store with everything else a store holds, for tests that compare every
+ * read: the within-subject folds asked for by a finished sweep, the cross-subject ones by a running
+ * sweep, the synthetic release's folds outside any sweep (runs); epochs for every 5th fold, a t-SNE
+ * embedding for every 7th done fold, an exportable model for every 61st if it is a DNN fold (fold 1
+ * is one); one teacher and one step time.
+ */
+export function writeGoldenStore(file: string): Store {
+  const store = Store.open(file);
+  const golden = goldenFolds();
+  const sweepOf = (f: FixtureFold) => (f.dataset.startsWith('synthetic') ? null : f.protocol);
+  const sweeps = new Map(
+    ['within-subject', 'cross-subject'].map((protocol) => {
+      const spec = `name: golden ${protocol}\nprotocol: ${protocol}\n`;
+      const n = golden.filter((f) => sweepOf(f) === protocol).length;
+      return [protocol, store.openSweep({ name: `golden ${protocol}`, file: `sweeps/golden-${protocol}.yaml`, spec, options: { real: true }, folds: n })];
+    }),
+  );
+  store.finishSweep(sweeps.get('within-subject')!.id, 1);
+  golden.forEach((f, i) => {
+    const row = fixtureRow(f);
+    const sweep = sweepOf(f);
+    const epochRows: EpochInput[] = Array.from({ length: i % 5 === 0 ? 3 : 0 }, (_, e) => ({
+      epoch: e + 1,
+      lr: 0.001,
+      losses: canonicalJson({ ce: 1 / (e + 2), total: 1 / (e + 1) }),
+      trainAccuracy: 0.5 + e / 10,
+      valAccuracy: e === 0 ? null : 0.45 + e / 10,
+      testAccuracy: 0.4 + e / 10,
+    }));
+    const artifacts: ArtifactInput[] = [];
+    if (row.status === 'done' && i % 7 === 0) {
+      artifacts.push({
+        kind: 'tsne',
+        data: { points: [[i, -i / 2], [0.25, 1e-3]], labels: [0, 1], predicted: [0, 0], indices: [2, 9], perplexity: 30, iterations: 500, seed: row.seed, features: 'fixture, 2-d', ms: 12 },
+      });
+    }
+    if (row.status === 'done' && row.backbone === 'dnn' && i % 61 === 0) artifacts.push({ kind: 'model', data: fixtureModel(row, i) });
+    store.recordFold({ ...row, sweepId: sweep === null ? null : sweeps.get(sweep)!.id }, epochRows, artifacts);
+  });
+  store.putTeacher({
+    key: 'teacher',
+    config: canonicalJson({ backbone: 'dnn', modality: 'em' }),
+    dataset: 'seed-iv',
+    foldKey: 'subject-01',
+    modality: 'em',
+    backbone: 'dnn',
+    seed: 1,
+    weights: packWeights([Float32Array.of(0.5, -1.25, 3), Float32Array.of(7)]),
+    accuracy: 0.7,
+    trainMs: 5000,
+    backend: 'wasm',
+    host: 'fixture',
+  });
+  store.saveStepTimes([{ machine: 'fixture-host', backend: 'wasm', kind: canonicalJson(['student', 32, 310]), msPerStep: 1.5, lowMs: 1.25, highMs: 2, cpuMs: null, steps: 12 }]);
+  return store;
+}
+
+/**
+ * A stored DNN of 4 inputs and 3 classes (the backbone's snapshot layout: 4 blocks of 128 units with
+ * their batch norms, then the head) with pseudo-random weights and a fold's provenance.
+ */
+function fixtureModel(row: NewFoldRow, i: number): ModelArtifact {
+  const inputDim = 4;
+  const random = seeded(i + 1);
+  const values = (n: number) => Float32Array.from({ length: n }, () => random() - 0.5);
+  const snapshot: Float32Array[] = [];
+  for (let b = 0, fanIn = inputDim; b < 4; b++, fanIn = 128) {
+    snapshot.push(values(128 * fanIn), values(128), values(128), values(128), Float32Array.from(values(128), (v) => 1 + v));
+  }
+  snapshot.push(values(128 * 3), values(3));
+  return buildModelArtifact({
+    snapshot,
+    architecture: {
+      backbone: 'dnn',
+      modality: row.testModality === 'em' ? 'em' : 'eeg',
+      inputDim,
+      numClasses: 3,
+      featureDims: [128],
+      parameterCount: snapshot.reduce((n, a) => n + a.length, 0),
+    },
+    preprocess: { normalisation: 'train', mean: [0, 0, 0, 0], std: [1, 1, 1, 1], featureNames: ['f1', 'f2', 'f3', 'f4'], classNames: ['a', 'b', 'c'] },
+    provenance: {
+      dataset: row.dataset,
+      synthetic: row.synthetic,
+      dataRevision: row.dataRevision ?? '',
+      protocol: row.protocol,
+      foldKey: row.foldKey,
+      protocolOptions: JSON.parse(row.protocolOptions) as Record<string, unknown>,
+      method: row.method,
+      options: JSON.parse(row.options) as Record<string, unknown>,
+      direction: row.direction,
+      teacherKey: row.teacherKey ?? null,
+      teacherAccuracy: null,
+      seed: row.seed,
+      student: {},
+      accuracy: row.accuracy ?? 0,
+      balancedAccuracy: row.balancedAccuracy ?? 0,
+      testSize: 10,
+      trainSize: 30,
+      confusion: [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+      selectedEpoch: null,
+      backend: row.backend,
+      codeRevision: row.codeRevision ?? '',
+      configHash: row.configHash,
+      trainedAt: row.finishedAt,
+    },
+  });
 }

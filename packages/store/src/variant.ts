@@ -1,4 +1,4 @@
-import { canonicalJson } from './identity.js';
+import { canonicalJson } from './canonical.js';
 
 /**
  * What sets a fold's result apart beyond its identity columns (dataset, protocol, backbone,

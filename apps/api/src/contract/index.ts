@@ -30,6 +30,7 @@ import {
   ReportTableSchema,
 } from './reports.js';
 import { CellListSchema, CellSummarySchema, FacetsSchema, RunListItemSchema, RunListSchema } from './views.js';
+import { VerifySchema } from './verify.js';
 
 export * from './common.js';
 export * from './events.js';
@@ -40,6 +41,7 @@ export * from './models.js';
 export * from './paper.js';
 export * from './reports.js';
 export * from './views.js';
+export * from './verify.js';
 
 /** The schemas the routes answer with, under their names in the OpenAPI document (components.schemas). */
 export const NAMED_SCHEMAS = {
@@ -75,4 +77,5 @@ export const NAMED_SCHEMAS = {
   PaperRef: PaperRefSchema,
   CellFolds: CellFoldsSchema,
   Paper: PaperSchema,
+  Verify: VerifySchema,
 } as const;

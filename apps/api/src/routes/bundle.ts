@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { reportBundle } from '@cmcrd/reports';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { strToU8, zipSync } from 'fflate';
@@ -26,7 +25,7 @@ export function registerBundleRoute(app: OpenAPIHono, ctx: ApiContext): void {
       const q = c.req.valid('query');
       const zip = cached(ctx, `bundle:${JSON.stringify(q)}`, () => {
         // The server's own path stays on the server: the bundle names the store by its file name.
-        const files = reportBundle(ctx.store, q, { storeLabel: basename(ctx.store.path) });
+        const files = reportBundle(ctx.store, q, { storeLabel: ctx.storeLabel });
         return zipSync(Object.fromEntries(files.map((f) => [`cmcrd-report/${f.path}`, strToU8(f.content)])), {
           level: 6,
           mtime: new Date('2000-01-01T00:00:00Z'),

@@ -1,4 +1,4 @@
-import { ModelArtifactError, ModelNotFoundError, storedModel } from '@cmcrd/store';
+import { ModelArtifactError, ModelNotFoundError, storedModel } from '@cmcrd/store/read';
 import { UnexportableModelError, exportFiles } from '@cmcrd/reports';
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { zipSync } from 'fflate';

@@ -1,4 +1,4 @@
-import { cellSummaries, runList } from '@cmcrd/store';
+import { cellSummaries, runList } from '@cmcrd/store/read';
 import { type OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { ApiContext } from '../context.js';
 import { cached } from '../context.js';

@@ -1,6 +1,6 @@
-import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from '../model.js';
 import { clean, isComplete } from './cells.js';
+import { type CsvField, csvText } from './csv-text.js';
 
 const HEADER = [
   'table',
@@ -54,7 +54,12 @@ const HEADER = [
  * count, the protocol flags and the paper's value, ready for a spreadsheet or pandas.
  */
 export function formatCsv(tables: readonly ReportTable[]): string {
-  const records: unknown[][] = [];
+  return csvText(csvRecords(tables));
+}
+
+/** The CSV's records, its header first. */
+export function csvRecords(tables: readonly ReportTable[]): CsvField[][] {
+  const records: CsvField[][] = [];
   for (const t of tables) {
     for (const [i, row] of t.rows.entries()) {
       for (const [j, column] of t.columns.entries()) {
@@ -112,5 +117,5 @@ export function formatCsv(tables: readonly ReportTable[]): string {
       }
     }
   }
-  return stringify([HEADER, ...records], { cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  return [HEADER, ...records];
 }

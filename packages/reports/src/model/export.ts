@@ -1,7 +1,7 @@
 // `cmcrd export` and GET /api/folds/{id}/model: the files of an exported model, built from a stored
 // model artifact alone (no TensorFlow.js): a graph model (model.json + weight shard), the
 // preprocessing (preprocess.json) and a model card (MODEL_CARD.md).
-import { type ModelArtifact, modelWeights } from '@cmcrd/store';
+import { type ModelArtifact, modelWeights } from '@cmcrd/store/read';
 import { graphModelOf } from './graph-backbones.js';
 import { WEIGHT_SHARD } from './graph-def.js';
 import { modelCard } from './model-card.js';

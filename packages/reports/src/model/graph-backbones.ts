@@ -3,7 +3,7 @@
 // the backbone's snapshot order. The sizes below are the backbones' own constants, restated here
 // so that exporting needs no TensorFlow.js; the export tests fail if the two ever disagree.
 import { ReportError } from '../errors.js';
-import type { ModelArchitecture } from '@cmcrd/store';
+import type { ModelArchitecture } from '@cmcrd/store/read';
 import { GraphBuilder, type GraphModelFiles } from './graph-def.js';
 
 const BN_EPS = 1e-5;

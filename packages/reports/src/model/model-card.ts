@@ -1,5 +1,5 @@
 import { leakyFlags } from '../facts.js';
-import type { ModelArtifact } from '@cmcrd/store';
+import type { ModelArtifact } from '@cmcrd/store/read';
 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 

@@ -3,8 +3,8 @@
 // in a browser that the export reproduces the stored accuracy. Rebuilt from the dataset (the
 // synthetic generator, or the imported release's cache); no TensorFlow.js.
 import { buildSplit, loadDataset, parseProtocolOptions } from '@cmcrd/data';
-import type { FoldRow } from '@cmcrd/store';
-import { ModelNotFoundError } from '@cmcrd/store';
+import type { FoldRow } from '@cmcrd/store/read';
+import { ModelNotFoundError } from '@cmcrd/store/read';
 
 export interface TestWindows {
   fold: number;

@@ -1,7 +1,7 @@
 // Which stored model `cmcrd export` and the API mean: a fold by id, or the one fold of a cell.
 import { and, eq, inArray } from 'drizzle-orm';
 import { artifacts } from '../schema.js';
-import type { Store } from '../store.js';
+import type { ReadStore } from '../read-store.js';
 import { StoreError } from '../errors.js';
 import type { ModelArtifact } from './artifact.js';
 
@@ -15,7 +15,7 @@ export class ModelNotFoundError extends StoreError {
 }
 
 /** The stored model of fold `id`, or a ModelNotFoundError saying why there is none. */
-export function storedModel(store: Store, id: number): { fold: { id: number }; artifact: ModelArtifact } {
+export function storedModel(store: ReadStore, id: number): { fold: { id: number }; artifact: ModelArtifact } {
   const fold = store.getFold(id);
   if (!fold) throw new ModelNotFoundError(`no fold ${id} in ${store.path}`);
   if (fold.status !== 'done') throw new ModelNotFoundError(`fold ${id} failed (${fold.error ?? 'no error recorded'}): it has no model`);
@@ -52,7 +52,7 @@ export function parseCell(text: string): Partial<Record<(typeof CELL_KEYS)[numbe
  * The one done fold of the cell (and fold key) that has a stored model. Several → an error listing
  * them: choosing among folds by their test accuracy would be selecting on the test set.
  */
-export function cellModelFold(store: Store, cell: ReturnType<typeof parseCell>, foldKey?: string): number {
+export function cellModelFold(store: ReadStore, cell: ReturnType<typeof parseCell>, foldKey?: string): number {
   if (cell.seed !== undefined && !/^\d+$/.test(cell.seed)) throw new CellFilterError(`--cell: seed must be an integer, got '${cell.seed}'`);
   const rows = store
     .listFolds({ ...cell, seed: cell.seed === undefined ? undefined : Number(cell.seed), status: 'done' })
