@@ -53,7 +53,7 @@ export const IdParam = z.object({
   id: decimalInt(1).openapi({ param: { name: 'id', in: 'path' }, example: 1, type: 'integer' }),
 });
 
-/** A run id: a hash of the run's definition (serialize.ts runIdOf). */
+/** A run id: a hash of the run's definition (runIdOf in @cmcrd/store, as `cmcrd runs` shows it). */
 export const RunId = z.string().regex(/^[0-9a-f]{16}$/, 'a run id is 16 hexadecimal digits');
 
 export const RunIdParam = z.object({

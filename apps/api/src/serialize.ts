@@ -1,43 +1,9 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { FoldSummaryRow, RunRow, schema } from '@cmcrd/store';
+// A run's id is the store's (runIdOf), so that `cmcrd runs` and `cmcrd folds --run` show the ids the API does.
+import { type FoldSummaryRow, type RunRow, runIdOf, type schema } from '@cmcrd/store/read';
 import type { JsonObject, Training } from './contract/index.js';
 
 type FoldRow = typeof schema.folds.$inferSelect;
 type SweepRow = typeof schema.sweeps.$inferSelect;
-
-type RunKey = Pick<
-  RunRow,
-  | 'dataset'
-  | 'dataRevision'
-  | 'protocol'
-  | 'protocolOptions'
-  | 'backbone'
-  | 'method'
-  | 'direction'
-  | 'variant'
-  | 'seed'
->;
-
-/** A run's id: a hash of what defines it, so it is the same on every server and after restarts. */
-export function runIdOf(r: RunKey): string {
-  // A pure-JS hash (the same hex as node:crypto's), so that this module also runs in a page.
-  return bytesToHex(
-    sha256(
-      utf8ToBytes(JSON.stringify([
-        r.dataset,
-        r.dataRevision,
-        r.protocol,
-        r.protocolOptions,
-        r.backbone,
-        r.method,
-        r.direction,
-        r.variant,
-        r.seed,
-      ])),
-    ),
-  ).slice(0, 16);
-}
 
 const parsed = new Map<string, JsonObject>();
 /** JSON columns repeat a lot (options, protocol options): parse each distinct text once. */

@@ -45,7 +45,7 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
       withDashboard ? 'serve the API without the dashboard' : 'serve the API (the only mode of this package)',
     )
     .option('--db <path>', 'SQLite store (it must exist: serving never creates one)', DEFAULT_DB)
-    .option('--port <n>', 'port (0: any free one)', port, 3000)
+    .option('--port <n>', 'port (0: any free one; a taken one is refused, exit 2)', port, 3000)
     .option(
       '--host <address>',
       'interface to bind; anything but loopback exposes the store to the network',
@@ -69,12 +69,24 @@ export function registerServeCommand(program: Command, withDashboard?: StartWith
         );
       }
       const apiOnly = !withDashboard || o.apiOnly === true;
-      const [{ Store }, { startServer }] = await Promise.all([import('@cmcrd/store'), import('./server.js')]);
-      // Before anything slow (building the dashboard): a missing store is exit 2, and nothing is created.
+      const [{ Store }, { listenProblem, probeListen, startServer }] = await Promise.all([import('@cmcrd/store'), import('./server.js')]);
+      // Before anything slow (building the dashboard): a missing store or a port taken is exit 2, and
+      // nothing is created.
       const options = { dbPath: Store.requireExisting(userPath(o.db)), port: o.port, hostname: o.host, allowedHosts: o.allowHost ?? [], sweepRunner };
-      const server = withDashboard
-        ? await withDashboard({ ...options, apiOnly })
-        : await startServer(options);
+      const refuse = (problem: string) => {
+        console.error(`cmcrd serve: ${problem}`);
+        process.exitCode = 2;
+      };
+      const early = o.port === 0 ? null : await probeListen(o.port, o.host);
+      if (early) return refuse(early);
+      let server: ServerHandle;
+      try {
+        server = withDashboard ? await withDashboard({ ...options, apiOnly }) : await startServer(options);
+      } catch (e) {
+        const problem = listenProblem(e, o.port, o.host);
+        if (problem) return refuse(problem);
+        throw e;
+      }
       const mode = process.env.CMCRD_API_TOKEN
         ? 'sweeps can be started and cancelled with the token'
         : 'read-only (set CMCRD_API_TOKEN to allow starting and cancelling sweeps)';

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type Api, type AppOptions, createApi } from './app.js';
 import { guardHost, hostPolicy } from './host-check.js';
@@ -61,5 +61,35 @@ export function startServer(options: StartServerOptions): Promise<ServerHandle> 
       reject(err);
     };
     server.once('error', onError);
+  });
+}
+
+/**
+ * The one line `cmcrd serve` prints when it cannot listen on `host:port` (the port taken by another
+ * server, a privileged port, an address not of this machine); null for any other error.
+ */
+export function listenProblem(error: unknown, port: number, host: string): string | null {
+  switch ((error as NodeJS.ErrnoException | null)?.code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is taken (another cmcrd serve?): choose another with --port ${port < 65535 ? port + 1 : 3000}, or --port 0 for any free one`;
+    case 'EACCES':
+      return `port ${port} on ${host} needs privileges this user does not have: choose one above 1023 with --port, or --port 0 for any free one`;
+    case 'EADDRNOTAVAIL':
+      return `--host ${host} is not an address of this machine: use 127.0.0.1 (the default), or one of its interfaces' addresses`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Whether `host:port` can be listened on now: null, or listenProblem's line. `cmcrd serve` asks before
+ * anything slow (building the dashboard), so that a taken port is said at once; the real listen can
+ * still lose a race, and says the same.
+ */
+export function probeListen(port: number, host: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (e) => resolve(listenProblem(e, port, host)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(null)));
   });
 }

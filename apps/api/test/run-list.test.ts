@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { Store } from '@cmcrd/store';
+import { Store, runIdOf } from '@cmcrd/store';
+import { main } from '@cmcrd/runner/cli';
 import { fixtureRow, insertFolds } from '@cmcrd/store/testing';
 import { createApp } from '../src/index.js';
 
@@ -60,4 +61,33 @@ it('GET /api/cells: one row per cell, its seeds, folds, failures and mean accura
   assert.ok(Math.abs(Number(by('cmcrd')?.meanAccuracy) - 0.7) < 1e-12);
   assert.deepEqual([by('kd')?.folds, by('kd')?.failed, by('kd')?.meanAccuracy], [0, 1, null]);
   assert.equal(by('cmcrd')?.synthetic, true);
+});
+
+it("GET /api/runs and /api/folds?run=: the run ids `cmcrd runs` shows (the store's runIdOf), the folds `cmcrd folds --run` lists", async () => {
+  const dbPath = join(work, 'store.sqlite');
+  const app = createApp({ dbPath, token: null });
+  const api = (await (await app.request('/api/runs?limit=100')).json()) as { items: { id: string }[] };
+  const s = Store.open(dbPath);
+  const stored = s.listRuns();
+  s.close();
+  assert.deepEqual(api.items.map((r) => r.id).sort(), stored.map(runIdOf).sort());
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((x: string | Uint8Array, ...rest: never[]) => (typeof x === 'string' ? printed.push(x) > 0 : write(x, ...rest))) as typeof process.stdout.write;
+  const cli = async (args: string[]) => {
+    printed.length = 0;
+    assert.equal(await main(['node', 'cmcrd', ...args, '--db', dbPath, '--format', 'json']), 0);
+    return JSON.parse(printed.join(''));
+  };
+  try {
+    const runs = (await cli(['runs'])) as { id: string }[];
+    assert.deepEqual(runs.map((r) => r.id).sort(), api.items.map((r) => r.id).sort());
+    for (const { id } of runs) {
+      const fromApi = (await (await app.request(`/api/folds?run=${id}`)).json()) as { items: { id: number; run: string }[] };
+      const fromCli = (await cli(['folds', '--run', id])) as { items: { id: number; run: string }[] };
+      assert.deepEqual(fromCli.items.map((f) => [f.id, f.run]), fromApi.items.map((f) => [f.id, f.run]));
+    }
+  } finally {
+    process.stdout.write = write;
+  }
 });

@@ -187,11 +187,11 @@ const OPTION_KEY = /^[^.]+$/;
  * dataset's number of negatives, do not). An option equal to the plugin's default is left out of
  * the label, so a method's default variant keeps its bare name in every column.
  */
-export function variantNamer(
-  facts: readonly FoldFact[],
-  columnOf: (f: FoldFact) => string,
+export function variantNamer<F extends Pick<FoldFact, 'method' | 'variant'>>(
+  facts: readonly F[],
+  columnOf: (f: F) => string,
   defaultsOf: (method: string) => Record<string, unknown> | undefined = optionDefaults,
-): (f: FoldFact) => Variant {
+): (f: F) => Variant {
   const byMethod = groupBy(facts, (f) => f.method);
   const named = new Map<string, Variant>();
   for (const [method, list] of byMethod) {

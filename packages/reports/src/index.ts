@@ -1,6 +1,7 @@
 export * from './model.js';
 export { ReportError, buildReport, parseReportFormat, parseTableKind, reportFromFacts } from './build.js';
 export { formatReport } from './format/index.js';
+export { boxTable } from './format/box-table.js';
 export { reportJson } from './format/json.js';
 export { latexDocument, latexEscape } from './format/latex.js';
 export { meanStd, perFoldMeans, summaryCell, variantNamer } from './facts.js';

@@ -2,10 +2,11 @@ import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, BUILTIN_BACKBONE_NAMES } from '@cmcrd/core/names';
 import { dataDir, RELEASE_NAMES } from '@cmcrd/data/names';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { collectPlugin, count, json, keyValue as keyValueArg, positive } from './cli-args.js';
+import { collectPlugin, count, int, json, keyValue as keyValueArg, positive } from './cli-args.js';
 import type { ExportOptions } from './cli-export.js';
 import type { CheckCommandOptions } from './cli-plugin.js';
 import type { PredictOptions } from './cli-predict.js';
+import type { FoldsOptions, RunsOptions } from './cli-runs.js';
 import type { ReportCommandOptions } from './cli-report.js';
 import type { SweepCommandOptions } from './cli-sweep.js';
 import type { WorkerCommandOptions } from './cli-worker.js';
@@ -69,6 +70,46 @@ export function registerReportCommand(program: Command, int: (name: string) => (
     .option('--plugin <module>', "an outside distiller plugin, so that its default options are known (repeatable)", collectPlugin)
     .action(async (table: string, o: ReportCommandOptions & { out?: string; plugin?: string[] }) => {
       process.exitCode = await (await import('./cli-report.js')).cmdReportCommand(table, o);
+    });
+}
+
+/** `runs` and `folds`: what a store holds, listed (cli-runs.ts). */
+export function registerListCommands(program: Command): void {
+  const format = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+  program
+    .command('runs')
+    .description(
+      "the runs in a store (a run: the folds of one configuration and seed), oldest first: id, dataset, protocol, backbone, method and direction, what sets its variant apart, seed, done and failed folds, mean accuracy, last finished",
+    )
+    .option('--db <path>', 'SQLite store (it must exist)', DEFAULT_DB)
+    .option('--dataset <name>', 'only this dataset')
+    .option('--protocol <name>', 'only this protocol (within-subject, cross-subject)')
+    .option('--backbone <name>', 'only this backbone')
+    .option('--method <name>', 'only this method')
+    .option('--direction <dir>', "only this direction ('em->eeg', 'eeg->em', or none: eeg-only, em-only and fusion)")
+    .option('--seed <n>', 'only this seed', int('--seed'))
+    .addOption(format())
+    .addHelpText('after', "\nThe ids are the API's (/api/runs); `cmcrd folds --run <id>` lists a run's folds.\n--format json: an array of runs.")
+    .action(async (o: RunsOptions) => {
+      process.exitCode = (await import('./cli-runs.js')).cmdRuns(o);
+    });
+  program
+    .command('folds')
+    .description('the folds in a store, oldest first, a page at a time: id, dataset, fold key, method, direction, backbone, seed, status, accuracy, train and test seconds, finished')
+    .option('--db <path>', 'SQLite store (it must exist)', DEFAULT_DB)
+    .option('--run <id>', 'only the folds of this run (its id as `cmcrd runs` shows it, or a prefix of 4 or more hex digits)')
+    .option('--cell <filters>', 'only the folds of a cell, as `cmcrd export --cell` takes it: dataset=…,protocol=…,backbone=…,method=…,direction=…,seed=…')
+    .option('--fold-key <key>', 'only this fold key (e.g. subject-03 or loso-03)')
+    .addOption(new Option('--status <status>', 'only done or only failed folds').choices(['done', 'failed']))
+    .option('--limit <n>', 'at most this many folds', positive('--limit'), 50)
+    .option('--offset <n>', 'skip this many first (the footer says where the next page starts)', count('--offset'), 0)
+    .addOption(format())
+    .addHelpText(
+      'after',
+      "\nA fold's id is what `cmcrd export --fold <id>` and the API (/api/folds/{id}) take.\n--format json: {items, total, limit, offset, nextOffset}.",
+    )
+    .action(async (o: FoldsOptions) => {
+      process.exitCode = (await import('./cli-runs.js')).cmdFolds(o);
     });
 }
 
@@ -172,7 +213,7 @@ export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description("a stored fold's model as a TensorFlow.js graph model with its preprocessing and a model card (docs/deploy.md)")
-    .option('--fold <id>', 'the fold (its id: cmcrd serve, /api/folds)')
+    .option('--fold <id>', 'the fold: its id, as `cmcrd folds` (or the API, /api/folds) shows it')
     .option('--cell <filters>', 'or the one fold of a cell: dataset=…,protocol=…,backbone=…,method=…,direction=…,seed=…')
     .option('--fold-key <key>', 'with --cell: the fold key (e.g. subject-03), when the cell has several folds')
     .requiredOption('--out <dir>', 'a new (or empty) folder for model.json, its weights, preprocess.json and MODEL_CARD.md')

@@ -1,6 +1,7 @@
 // `cmcrd export`: a stored fold's model as files a TensorFlow.js user loads (src/model/export.ts).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { cutDirection, unknownDirectionMessage } from './directions.js';
 import { ConfigError } from './errors.js';
 import { exportFiles } from '@cmcrd/reports';
 import { cellModelFold, parseCell, storedModel } from '@cmcrd/store';
@@ -37,10 +38,11 @@ export function cmdExport(o: ExportOptions): number {
   if (o.foldKey !== undefined && o.cell === undefined) throw new ConfigError('--fold-key goes with --cell');
   if (o.fold !== undefined && !/^\d+$/.test(o.fold)) throw new ConfigError(`--fold must be a fold id (an integer), got '${o.fold}'`);
   const cell = o.cell === undefined ? null : parseCell(o.cell);
-  const db = userPath(o.db);
-  // A read command: it never creates a store.
-  if (!existsSync(db)) throw new ConfigError(`no store at ${db} (--db)`);
-  const store = Store.open(db);
+  if (cell?.direction !== undefined && cutDirection(cell.direction)) {
+    throw new ConfigError(unknownDirectionMessage(cell.direction, (whole) => `--cell '…,direction=${whole}'`));
+  }
+  // A read command: it never creates a store (a missing one is refused, naming the stores there are).
+  const store = Store.openExisting(userPath(o.db));
   try {
     const id = cell ? cellModelFold(store, cell, o.foldKey) : Number(o.fold);
     const { fold, artifact } = storedModel(store, id);

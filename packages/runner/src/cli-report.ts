@@ -1,5 +1,6 @@
 
 import { cmdReportAll } from './cli-report-all.js';
+import { cutDirection, unknownDirectionMessage } from './directions.js';
 import { userPath } from '@cmcrd/store';
 import {
   buildReport,
@@ -59,6 +60,8 @@ export function cmdReport(
 
 /** `cmcrd report <table>`: one table to stdout, or `all` into --out. */
 export async function cmdReportCommand(table: string, o: ReportCommandOptions & { out?: string; plugin?: string[] }): Promise<number> {
+  // `--direction em->eeg` unquoted reaches us as `em-`, which would match no fold: say how to quote it.
+  if (o.direction !== undefined && cutDirection(o.direction)) throw new ReportError(unknownDirectionMessage(o.direction));
   // Outside plugins (and with them TensorFlow.js) load only when asked for: reading a store needs neither.
   if (o.plugin?.length) await (await import('./plugins.js')).loadCliPlugins(o.plugin);
   if (table === 'all') {

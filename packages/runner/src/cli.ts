@@ -6,6 +6,7 @@ import { collectPlugin, int, json, keyValue } from './cli-args.js';
 import {
   backendOption,
   registerDataCommands,
+  registerListCommands,
   registerExportCommand,
   registerPluginCommand,
   registerPredictCommand,
@@ -22,7 +23,13 @@ import { CMCRD_VERSION } from './version.js';
 // assembles the command and runs it; test/cli-startup.test.ts checks what --help loads).
 
 const workersOption = () =>
-  new Option('--workers <n>', 'parallel worker processes, each with its own backend (default: the number of cores)').argParser(int('--workers')).default(availableParallelism());
+  new Option('--workers <n>', 'parallel worker processes, each with its own backend').argParser(int('--workers')).default(availableParallelism(), 'the number of cores');
+
+// `run` and `demo` keep each fold's model unless told not to; --keep-models (as on `sweep`) is accepted
+// too. Commander sets no default when both are declared: not given (undefined) means kept, as `cmdRun`
+// and `runDemo` read it.
+const keepModelsOption = () => new Option('--keep-models', "store each fold's trained model, for cmcrd export (the default)");
+const noKeepModelsOption = () => new Option('--no-keep-models', "do not store each fold's trained model");
 
 /** Adds commands that live in packages downstream of this one (e.g. `serve` in the API). */
 export type CommandExtension = (program: Command) => void;
@@ -49,7 +56,8 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
     .option('--subjects <n>', 'how many subjects (default 4 of 15)', int('--subjects'))
     .option('--methods <list>', 'comma-separated subset of the methods (default: all eleven)', (v: string) => v.split(',').map((m) => m.trim()).filter(Boolean))
-    .option('--no-keep-models', "do not store each fold's trained model (kept by default, for cmcrd export)")
+    .addOption(keepModelsOption())
+    .addOption(noKeepModelsOption())
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
@@ -75,7 +83,8 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .option('--folds <keys>', 'comma-separated fold keys (default: all)')
     .option('--plugin <module>', 'load an outside distiller plugin (a file, a package folder or an installed package name; repeatable)', collectPlugin)
     .option('--db <path>', 'SQLite store', DEFAULT_DB)
-    .option('--no-keep-models', "do not store each fold's trained model (kept by default, for cmcrd export)")
+    .addOption(keepModelsOption())
+    .addOption(noKeepModelsOption())
     .addOption(workersOption())
     .addOption(backendOption())
     .action(async (o) => {
@@ -98,6 +107,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
       process.exitCode = (await import('./cli-merge.js')).cmdMerge(shards, o);
     });
   registerReportCommand(program, int);
+  registerListCommands(program);
   registerSweepCommand(program);
   registerWorkerCommand(program);
   registerDataCommands(program);

@@ -14,14 +14,14 @@ import {
 import { UserError } from '@cmcrd/data/user-error';
 import { z } from 'zod';
 
+import { DIRECTIONS, type Direction, unknownDirectionMessage } from './directions.js';
 import { ConfigError } from './errors.js';
 import { loadBuiltins, pluginModuleOf } from './plugins.js';
 
 export { ConfigError };
 
+export { DIRECTIONS, type Direction };
 export type Modality = 'eeg' | 'em';
-export type Direction = 'em->eeg' | 'eeg->em';
-export const DIRECTIONS: readonly Direction[] = ['em->eeg', 'eeg->em'];
 /** Reference methods that train one modality alone (no teacher). */
 export const UNIMODAL_METHODS = ['eeg-only', 'em-only'] as const;
 /** The unimodal references and their decision fusion (both modalities at test time). */
@@ -156,7 +156,7 @@ export function planMethod(
     throw new ConfigError(`unknown method '${method}' (known: ${[...REFERENCE_METHODS, ...listDistillers()].join(', ')})`, { key: ['method'] });
   }
   if (!(DIRECTIONS as readonly string[]).includes(direction)) {
-    throw new ConfigError(`unknown direction '${direction}' (known: ${DIRECTIONS.join(', ')})`, { key: ['direction'] });
+    throw new ConfigError(unknownDirectionMessage(direction), { key: ['direction'] });
   }
   const plugin = getDistiller(method);
   const options = wrap('options', () => parseDistillerOptions(plugin, rawOptions, { negatives: datasetNegatives(spec, protocol) }));

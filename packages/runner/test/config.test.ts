@@ -17,7 +17,10 @@ test('unknown names are errors that name them and list the known ones', () => {
   rejects({ ...base, dataset: 'seed-vii' }, /unknown dataset 'seed-vii' \(known: synthetic-seed/);
   rejects({ ...base, method: 'magic' }, /unknown method 'magic' \(known: eeg-only, em-only, fusion, cmcrd, crd, fitnet, kd, nst, pkt, rkd, sp\)/);
   rejects({ ...base, backbone: 'resnet' }, /unknown backbone 'resnet' \(known: dnn/);
-  rejects({ ...base, direction: 'eeg<-em' }, /unknown direction 'eeg<-em'/);
+  rejects({ ...base, direction: 'eeg<-em' }, /unknown direction 'eeg<-em' \(known: em->eeg, eeg->em\)$/);
+  // Unquoted, `--direction em->eeg` reaches us cut at '>' (the shell redirected the output to a file 'eeg').
+  rejects({ ...base, direction: 'em-' }, /unknown direction 'em-' \(known: em->eeg, eeg->em\): the shell cut em->eeg at '>'.*a file named 'eeg'.*quote it: --direction 'em->eeg'$/);
+  rejects({ ...base, direction: 'eeg-' }, /the shell cut eeg->em at '>'.*a file named 'em'.*quote it: --direction 'eeg->em'$/);
   rejects({ ...base, protocol: 'leave-two-out' }, /leave-two-out/);
   rejects({ ...base, folds: ['subject-99'] }, /unknown fold 'subject-99'/);
 });

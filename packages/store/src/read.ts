@@ -1,6 +1,6 @@
 // The read side of the store with no Node built-in and no driver, for a web page as much as for Node
 // (`@cmcrd/store/read`): ReadStore and the types of what it returns, the schema, the encodings of
-// identities, the run list and the stored models. Open a store with Store (`@cmcrd/store`, Node) or
+// identities, the run list and run ids, and the stored models. Open a store with Store (`@cmcrd/store`, Node) or
 // openSqlJsStore (`@cmcrd/store/sql-js`, a page). The main entry re-exports all of this.
 export {
   APPLICATION_ID,
@@ -36,6 +36,7 @@ export { canonicalJson } from './canonical.js';
 export { unpackWeights } from './teacher-weights.js';
 export { type Variant, decodeVariant, encodeVariant, variantOf } from './variant.js';
 export { type CellSummary, cellSummaries, type RunListItem, runList } from './run-list.js';
+export { type RunKey, runIdOf } from './run-id.js';
 export {
   MODEL_ARTIFACT_FORMAT,
   type ModelArchitecture,
