@@ -9,16 +9,23 @@ import { StampCache } from './stamp-cache.js';
  * with sql.js, answering the dashboard's `/api/*` requests without a server. No token, no sweeps,
  * no route that starts work.
  */
-export function createPageApi(o: { store: ReadStore; identity: StoreIdentity; version: string }): OpenAPIHono {
+export function createPageApi(o: {
+  store: ReadStore;
+  /** The store file's name as the pages show it. */
+  file: string;
+  /** Its size and sha256, computed by the page when the Verify panel first asks. */
+  identify: () => Promise<StoreIdentity>;
+  version: string;
+}): OpenAPIHono {
   return buildApp(
     {
       store: o.store,
-      storeLabel: o.identity.file,
+      storeLabel: o.file,
       sweeps: { startedHere: () => false },
       token: null,
       cache: new StampCache(),
       progressIntervalMs: 1000,
-      identity: async () => o.identity,
+      identity: o.identify,
     },
     { version: o.version },
   );

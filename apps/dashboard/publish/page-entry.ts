@@ -30,11 +30,19 @@ async function storeBytes(m: SiteManifest): Promise<Uint8Array<ArrayBuffer>> {
 const app = (async () => {
   const manifest = (await (await realFetch(`${SITE}/site.json`)).json()) as SiteManifest;
   const [SQL, bytes] = await Promise.all([initSqlJs({ locateFile: () => `${SITE}/sql-wasm.wasm` }), storeBytes(manifest)]);
-  // The Verify panel shows the hash this browser computed, not the one the publisher wrote down.
-  const sha256 = hex(await crypto.subtle.digest('SHA-256', bytes));
-  if (sha256 !== manifest.sha256) console.error(`cmcrd: ${manifest.file}: sha256 ${sha256}, but site.json says ${manifest.sha256}`);
+  // The Verify panel shows the hash this browser computes, not the one the publisher wrote down;
+  // computed when first asked (a paper-sized copy takes a few hundred ms), not before the first table.
+  let identity: Promise<{ file: string; bytes: number; sha256: string }> | undefined;
+  const identify = () => {
+    identity ??= crypto.subtle.digest('SHA-256', bytes).then((d) => {
+      const sha256 = hex(d);
+      if (sha256 !== manifest.sha256) console.error(`cmcrd: ${manifest.file}: sha256 ${sha256}, but site.json says ${manifest.sha256}`);
+      return { file: manifest.file, bytes: bytes.length, sha256 };
+    });
+    return identity;
+  };
   const store = openSqlJsStore(SQL, bytes, manifest.file);
-  return createPageApi({ store, identity: { file: manifest.file, bytes: bytes.length, sha256 }, version: manifest.version });
+  return createPageApi({ store, identify, file: manifest.file, version: manifest.version });
 })();
 
 /** Same-origin /api/* requests go to the API in this page; everything else as usual. */

@@ -52,6 +52,11 @@ before(async () => {
       testAccuracy: 0.45 + 0.05 * i,
     })),
   );
+  // Folds of an experiment (a sweep row they point at), for --experiment.
+  const sweep = store.openSweep({ name: 'fixture-sweep', file: 'fixture.yaml', spec: 'name: fixture-sweep', options: {}, folds: 2 });
+  for (const foldKey of ['subject-02', 'subject-03']) {
+    store.recordFold({ ...fixtureRow({ dataset: 'synthetic-seed', protocol: 'within-subject', foldKey, method: 'eeg-only', backbone: 'bihdm', direction: 'none', accuracy: 0.5 }), sweepId: sweep.id }, []);
+  }
   store.close();
   const r = cmcrd(['publish', '--db', dbPath, '--out', site]);
   assert.equal(r.code, 0, r.out);
@@ -212,6 +217,9 @@ describe('publish refuses', () => {
   });
 
   it('publishes only the experiments named', async () => {
+    const only = join(work, 'only');
+    const s = await publishSite({ db: dbPath, out: only, experiments: ['fixture-sweep'], log: () => {} });
+    assert.deepEqual([s.folds, s.sweeps], [2, 1]);
     await assert.rejects(publishSite({ db: dbPath, out: join(work, 'none'), experiments: ['no-such'] }), /no experiment named 'no-such'/);
     assert.equal(existsSync(join(work, 'none')), false);
   });

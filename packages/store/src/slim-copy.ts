@@ -44,8 +44,9 @@ export function slimStoreCopy(source: string, target: string, o: SlimCopyOptions
     const kinds = [...o.artifactKinds];
     db.transaction(() => {
       // Same schema on both sides (the source was migrated when it was written by this code): columns by position.
+      // The sweep rows first: the folds point at them (a foreign key).
+      db.prepare(`INSERT INTO main.sweeps SELECT * FROM src.sweeps WHERE id IN (SELECT DISTINCT sweep_id FROM src.folds ${where})`).run(...names);
       db.prepare(`INSERT INTO main.folds SELECT * FROM src.folds ${where}`).run(...names);
-      db.prepare('INSERT INTO main.sweeps SELECT * FROM src.sweeps WHERE id IN (SELECT DISTINCT sweep_id FROM main.folds)').run();
       db.prepare('INSERT INTO main.epochs SELECT * FROM src.epochs WHERE fold_id IN (SELECT id FROM main.folds)').run();
       if (kinds.length) {
         db.prepare(
