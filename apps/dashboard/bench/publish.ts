@@ -41,6 +41,7 @@ async function measure(name: string, db: string): Promise<void> {
   const browser = await launchChromium();
   const loads: number[] = [];
   const switches: number[] = [];
+  let switched = '';
   try {
     for (let i = 0; i < 3; i++) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -48,11 +49,25 @@ async function measure(name: string, db: string): Promise<void> {
       await page.goto(`${origin}/comparison/`);
       await page.waitForSelector('[data-testid=report-table][data-table=comparison] td[data-value]', { timeout: 120_000 });
       loads.push(performance.now() - start);
-      const protocol = await page.locator('[data-testid=filter-protocol]').inputValue();
-      const other = protocol === 'cross-subject' ? 'within-subject' : 'cross-subject';
+      // A filter with another value to switch to (the demo's store has one protocol, one dataset).
+      let filter = '';
+      let other = '';
+      for (const name of ['protocol', 'direction', 'backbone', 'dataset']) {
+        const select = page.locator(`[data-testid=filter-${name}]`);
+        if ((await select.count()) === 0) continue;
+        const current = await select.inputValue();
+        const values = await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+        const next = values.find((v) => v !== current);
+        if (next !== undefined) {
+          filter = name;
+          other = next;
+          break;
+        }
+      }
+      if (!filter) throw new Error('no filter with a second value on the comparison page');
       const before = await page.locator('[data-testid=report-table]').first().innerText();
       const s0 = performance.now();
-      await page.selectOption('[data-testid=filter-protocol]', other);
+      await page.selectOption(`[data-testid=filter-${filter}]`, other);
       // The new table is in the page once its text differs from the old one's.
       await page.waitForFunction(
         (old) => {
@@ -63,6 +78,7 @@ async function measure(name: string, db: string): Promise<void> {
         { timeout: 60_000 },
       );
       switches.push(performance.now() - s0);
+      switched = filter;
       await page.close();
     }
   } finally {
@@ -75,7 +91,7 @@ async function measure(name: string, db: string): Promise<void> {
   console.log(`\n${name}: ${s.folds.toLocaleString('en')} folds; published in ${publishSeconds.toFixed(1)} s`);
   console.log(`  site: ${(s.bytes / 1e6).toFixed(1)} MB on disk, ${(size / 1e6).toFixed(1)} MB compressed (target ≤ 25 MB: ${verdict(size <= 25e6)}); store copy ${(s.storeBytes / 1e6).toFixed(1)} MB, ${(s.storeGzBytes / 1e6).toFixed(1)} MB gzip`);
   console.log(`  load → comparison table: median ${(median(loads) / 1000).toFixed(2)} s of ${loads.map((x) => (x / 1000).toFixed(2)).join(', ')} (target ≤ 3 s: ${verdict(median(loads) <= 3000)})`);
-  console.log(`  switch the protocol filter: median ${median(switches).toFixed(0)} ms of ${switches.map((x) => x.toFixed(0)).join(', ')} (target ≤ 500 ms: ${verdict(median(switches) <= 500)})`);
+  console.log(`  switch the ${switched} filter: median ${median(switches).toFixed(0)} ms of ${switches.map((x) => x.toFixed(0)).join(', ')} (target ≤ 500 ms: ${verdict(median(switches) <= 500)})`);
 }
 
 try {
