@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { StoreReader, slimStoreCopy } from '@cmcrd/store';
@@ -169,5 +169,3 @@ function walk(dir: string): string[] {
   return out;
 }
 
-/** A path as the user would type it from here. */
-export const shown = (p: string) => relative(process.cwd(), p) || p;

@@ -5,6 +5,7 @@ import { boxTable, variantNamer } from '@cmcrd/reports';
 import {
   CellFilterError,
   DEFAULT_DB,
+  type FoldFilter,
   type FoldQuery,
   type FoldSummaryRow,
   type RunRow,
@@ -20,14 +21,9 @@ import { ConfigError } from './errors.js';
 export const LIST_FORMATS = ['text', 'json'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
-export interface RunsOptions {
+/** The store's run filters (less the fold status, which a run does not have), the store and the format. */
+export interface RunsOptions extends Omit<FoldFilter, 'status'> {
   db: string;
-  dataset?: string;
-  protocol?: string;
-  backbone?: string;
-  method?: string;
-  direction?: string;
-  seed?: number;
   format: ListFormat;
 }
 

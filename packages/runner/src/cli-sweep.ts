@@ -7,6 +7,7 @@ import { userPath } from '@cmcrd/store';
 import { executeOnQueue } from './queue.js';
 import { loadCliPlugins, withCliPlugins } from './plugins.js';
 import { progressPrinter } from './report-progress.js';
+import { hms } from './hms.js';
 import { Ballast } from '@cmcrd/store';
 import { storeFaultOf } from '@cmcrd/store';
 import { Store } from '@cmcrd/store';
@@ -17,11 +18,6 @@ import { defaultShardDir } from './slurm.js';
 import type { FoldJob } from './jobs.js';
 
 
-const hms = (s: number) => {
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h} h ${m} min` : m ? `${m} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
-};
 
 export interface SweepCommandOptions {
   real?: boolean;

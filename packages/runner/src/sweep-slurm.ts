@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Store, StoreReader } from '@cmcrd/store';
 import { estimateSweep } from './estimate.js';
+import { hms } from './hms.js';
 import type { FoldJob } from './jobs.js';
 import { shardSeconds, splitIntoShards, suggestedShards } from './shards.js';
 import {
@@ -55,11 +56,6 @@ export interface SlurmSweep {
 
 const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING', 'SIGNALING', 'STAGE_OUT']);
 
-const hms = (s: number) => {
-  const h = Math.floor(s / 3600);
-  const m = Math.round((s % 3600) / 60);
-  return h ? `${h} h ${m} min` : `${m} min`;
-};
 
 /**
  * `cmcrd sweep FILE --slurm`: writes a job array (one task per shard with missing folds) and a merge
@@ -69,9 +65,10 @@ const hms = (s: number) => {
 export async function submitSlurmSweep(s: SlurmSweep, o: SlurmCommandOptions): Promise<number> {
   const shardDir = resolve(o.shardDir);
   const store = resolve(o.db);
-  const queued = squeue(jobNames(s.name));
+  // --print only writes scripts: it may run where no controller answers (a laptop, a login node at maintenance).
+  const queued = o.print ? null : squeue(jobNames(s.name));
   const active = (queued ?? []).filter((j) => ACTIVE.has(j.state));
-  if (active.length && !o.print) {
+  if (active.length) {
     throw new SlurmError(
       `sweep '${s.name}' is still in the queue (${active.map((j) => `${j.id} ${j.state}`).join(', ')}): wait for it to end, or scancel it, then run this again`,
     );

@@ -14,7 +14,9 @@ export interface SweepStatus {
   unmerged: number;
   /** Per shard of the manifest's split: its folds by state. */
   shards: { index: number; folds: number; counts: Record<State, number>; file: boolean }[];
-  /** squeue's lines for the sweep's jobs; null when squeue is not here. */
+  /** Why squeue could not answer (no controller reachable), when it could not. */
+  queueError?: string;
+  /** squeue's lines for the sweep's jobs; null when squeue is not here or failed. */
   queue: { id: string; name: string; state: string; reason: string }[] | null;
 }
 
@@ -65,7 +67,16 @@ export function sweepStatus(name: string, jobs: readonly FoldJob[], o: { db: str
       })
     : [];
   const unmerged = jobs.filter((j) => inShardOnly.has(j.configHash)).length;
-  return { total: jobs.length, counts, unmerged, shards, queue: squeue(jobNames(name)) };
+  let queue: SweepStatus['queue'];
+  let queueError: string | undefined;
+  try {
+    queue = squeue(jobNames(name));
+  } catch (e) {
+    // The stores answered; a controller that does not is said, not fatal.
+    queue = null;
+    queueError = (e as Error).message;
+  }
+  return { total: jobs.length, counts, unmerged, shards, queue, ...(queueError ? { queueError } : {}) };
 }
 
 export function printSweepStatus(name: string, s: SweepStatus, o: { db: string; shardDir: string }): void {
@@ -78,7 +89,8 @@ export function printSweepStatus(name: string, s: SweepStatus, o: { db: string; 
     const parts = [`${k.done} done`, k.running ? `${k.running} running` : '', k.pending ? `${k.pending} pending` : '', k.failed ? `${k.failed} failed` : ''].filter(Boolean);
     console.log(`  shard ${String(sh.index).padStart(String(s.shards.length).length)}: ${sh.folds} folds, ${parts.join(', ')}${sh.file ? '' : ' (no store yet)'}`);
   }
-  if (s.queue === null) console.log('  squeue: not here (not a Slurm node)');
+  if (s.queueError) console.log(`  ${s.queueError}`);
+  else if (s.queue === null) console.log('  squeue: not here (not a Slurm node)');
   else if (s.queue.length === 0) console.log('  squeue: none of its jobs is queued or running');
   else {
     // squeue's %R: the nodes of a running job, '(Reason)' of a pending one.

@@ -11,7 +11,8 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { StoreError } from './errors.js';
 import { storeFaultOf } from './faults.js';
 import { artifacts, epochs, folds, stepTimes, sweeps, teachers } from './schema.js';
-import { APPLICATION_ID, MIGRATIONS, Store } from './store.js';
+import { APPLICATION_ID } from './read-store.js';
+import { MIGRATIONS, Store } from './store.js';
 
 /** What a merge wrote (or found already there), for one shard or in total. */
 export interface MergeCounts {
